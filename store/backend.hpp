@@ -1,0 +1,69 @@
+// The storage engine behind the store actor. LMDB is the embedded default; etcd 3 will be a
+// second implementation for several masters. Keys are `<group>/<plural>/<namespace>/<name>`
+// (`core` for the core group; no namespace segment for cluster-scoped kinds). Values are the
+// object's JSON bytes with metadata.resourceVersion already set.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kactor::store {
+
+struct kv {
+  std::string key;
+  std::string value;
+};
+
+struct range_result {
+  std::vector<kv> items;
+  uint64_t revision = 0;   // the store revision of the snapshot the range was read from
+  bool more = false;       // items remain after the last returned key
+  size_t remaining = 0;    // how many remain (only when more)
+};
+
+// One write transaction's mutations, applied atomically together with the new revision.
+struct mutation {
+  enum class op { put, erase };
+  op operation = op::put;
+  std::string key;
+  std::string value;
+};
+
+class backend {
+ public:
+  virtual ~backend() = default;
+
+  // Reads: safe from any thread, each a consistent snapshot.
+  virtual std::optional<std::string> get(std::string_view key, uint64_t* revision = nullptr) = 0;
+  // Keys with `prefix`, in key order, strictly after `start_after` (empty: from the start),
+  // at most `limit` items (0: no limit).
+  virtual range_result range(std::string_view prefix, std::string_view start_after,
+                             size_t limit) = 0;
+  virtual uint64_t revision() = 0;
+
+  // Writes: only ever called by the store actor (the single writer).
+  // A write session sees its own uncommitted mutations in `get_for_write`; `commit` makes them
+  // durable (fsync) together with the revision counter. Returns false with `error` on failure,
+  // in which case nothing of the session is applied.
+  virtual void begin_write() = 0;
+  virtual std::optional<std::string> get_for_write(std::string_view key) = 0;
+  // Keys under prefix as seen by the write session (for namespace deletion etc.).
+  virtual std::vector<std::string> keys_for_write(std::string_view prefix) = 0;
+  virtual void apply(const mutation& m) = 0;
+  virtual bool commit(uint64_t new_revision, std::string& error) = 0;
+  virtual void abort_write() = 0;
+};
+
+struct lmdb_options {
+  std::string path;                        // directory
+  size_t map_size = size_t{8} << 30;       // 8 GiB, sparse
+  bool sync = true;                        // fsync every commit (durable before acknowledged)
+};
+// Throws std::runtime_error with a clear message when the environment cannot be opened.
+std::unique_ptr<backend> open_lmdb(const lmdb_options& options);
+
+}  // namespace kactor::store

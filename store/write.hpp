@@ -1,0 +1,49 @@
+// Write requests to the store actor and their results. Plain data (strings and numbers) so the
+// same messages can later cross hosts through CAF's middleman; their inspect() lives in
+// actors/messages.hpp to keep CAF out of this header.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "api/status.hpp"
+
+namespace kactor::store {
+
+enum class write_verb : uint8_t {
+  create,         // fails with AlreadyExists; the namespace must exist (404 otherwise)
+  update,         // PUT/PATCH of the main resource: status changes are ignored if the kind has
+                  // a status subresource; NotFound if absent
+  update_status,  // PUT/PATCH of /status: only status (and metadata labels/annotations) change
+  remove,         // DELETE: immediate, or deletionTimestamp when finalizers are present
+};
+
+struct write_request {
+  write_verb verb = write_verb::create;
+  std::string group;    // "" for core
+  std::string plural;   // "pods"
+  std::string ns;       // "" for cluster-scoped kinds
+  std::string name;
+  std::string body;     // create/update: the complete object as JSON, already decoded,
+                        // defaulted and validated by the API layer
+  uint64_t precondition_rv = 0;      // update/remove: 409 Conflict unless current RV equals
+  std::string precondition_uid;      // remove: 409 Conflict unless current uid equals
+  bool dry_run = false;              // run every check, change nothing
+};
+
+struct write_result {
+  bool ok = false;
+  api::api_error error;   // when !ok
+  std::string object;     // the stored object JSON (for remove: its last state)
+  bool removed = false;   // remove: the object is gone (false: marked for deletion)
+  uint64_t revision = 0;  // the revision of this write (0 for failures and no-ops)
+};
+
+// Store key of an object: "<group or core>/<plural>/<ns>/<name>" or "<group>/<plural>/<name>".
+std::string object_key(const std::string& group, const std::string& plural, const std::string& ns,
+                       const std::string& name);
+// Prefix of a collection: all namespaces when ns is empty.
+std::string collection_prefix(const std::string& group, const std::string& plural,
+                              const std::string& ns);
+
+}  // namespace kactor::store
