@@ -35,6 +35,8 @@ struct resource_info {
   // Objects with a status that ordinary PUT/PATCH must not change (only via /status).
   bool has_status_subresource = false;
 
+  // Server-set state of a new object, e.g. a Pod's initial status (per kind; may be empty).
+  std::function<void(json::value& obj)> prepare_for_create;
   // Fills Kubernetes' defaults in place (per kind; may be empty).
   std::function<void(json::value& obj)> set_defaults;
   // Appends field errors (per kind; ObjectMeta is validated for every kind by the caller).

@@ -8,6 +8,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 #include <unordered_map>
 #include <deque>
 
@@ -23,8 +25,34 @@ struct watch_event {
   std::shared_ptr<const std::string> object;  // object JSON (deleted: last state, new revision)
   std::shared_ptr<const api::object_facts> facts;       // of `object`
   std::shared_ptr<const api::object_facts> prev_facts;  // of the previous state (modified only)
+  // The watch line `{"type":...,"object":...}\n`, encoded once by the publisher and shared by
+  // every watcher that receives the event as it is (may be null).
+  std::shared_ptr<const std::string> line;
 };
 using watch_event_ptr = std::shared_ptr<const watch_event>;
+
+// `{"type":"<type>","object":<object>}` and a newline: one event of a watch stream.
+inline std::string encode_watch_line(std::string_view type, std::string_view object) {
+  std::string line;
+  line.reserve(object.size() + 32);
+  line += R"({"type":")";
+  line += type;
+  line += R"(","object":)";
+  line += object;
+  line += "}\n";
+  return line;
+}
+inline const char* event_type_name(watch_event::type t) {
+  switch (t) {
+    case watch_event::type::added:
+      return "ADDED";
+    case watch_event::type::modified:
+      return "MODIFIED";
+    case watch_event::type::deleted:
+      return "DELETED";
+  }
+  return "ERROR";
+}
 
 class watch_hub {
  public:
@@ -34,7 +62,8 @@ class watch_hub {
 
   // Called for every event in order. Return false to end the subscription (e.g. the watcher's
   // bounded buffer overflowed or its connection closed). Called on the publisher's thread
-  // (replay: on the subscriber's thread, before subscribe returns): keep it short.
+  // (replay: on the subscriber's thread, before subscribe returns): keep it short. It runs
+  // under the hub's lock, so it must not call into the hub (that deadlocks).
   using sink = std::function<bool(const watch_event_ptr&)>;
 
   struct subscription {
@@ -43,7 +72,9 @@ class watch_hub {
     uint64_t oldest_available = 0;  // when !ok: the oldest revision a watch could start from
   };
   // Replays retained events with revision > from_revision whose key starts with key_prefix,
-  // then streams live ones. from_revision = 0 means "from now".
+  // then streams live ones, with nothing missed or repeated in between. from_revision = 0 means
+  // "from now". Below the oldest retained revision: !ok and oldest_available. If the sink
+  // returns false during the replay, nothing is registered (ok with id 0).
   subscription subscribe(std::string key_prefix, uint64_t from_revision, sink s);
   void unsubscribe(uint64_t id);
 

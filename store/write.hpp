@@ -14,7 +14,7 @@ enum class write_verb : uint8_t {
   create,         // fails with AlreadyExists; the namespace must exist (404 otherwise)
   update,         // PUT/PATCH of the main resource: status changes are ignored if the kind has
                   // a status subresource; NotFound if absent
-  update_status,  // PUT/PATCH of /status: only status (and metadata labels/annotations) change
+  update_status,  // PUT/PATCH of /status: only status changes (the rest is kept as stored)
   remove,         // DELETE: immediate, or deletionTimestamp when finalizers are present
 };
 

@@ -1,0 +1,165 @@
+#include "actors/store_actor.hpp"
+
+#include <caf/all.hpp>
+#include <chrono>
+#include <ctime>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/messages.hpp"
+#include "store/mutations.hpp"
+
+namespace kactor::actors {
+namespace {
+
+struct store_state {
+  store::backend* backend = nullptr;
+  store::watch_hub* hub = nullptr;
+  store_actor_options options;
+  std::vector<write_job> pending;
+  bool flush_scheduled = false;
+  uint64_t revision = 0;
+  std::mt19937_64 rng{std::random_device{}()};
+  static inline const char* name = "kactor.store";
+};
+
+using store_pointer = caf::stateful_actor<store_state>*;
+
+std::string now_rfc3339() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// A random (version 4) UUID.
+std::string new_uuid(std::mt19937_64& rng) {
+  uint64_t hi = rng(), lo = rng();
+  hi = (hi & ~uint64_t{0xF000}) | 0x4000;
+  lo = (lo & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
+  return buf;
+}
+
+// Encodes each event's watch line once, so every watcher shares the same bytes.
+std::vector<store::watch_event_ptr> with_lines(const std::vector<store::watch_event_ptr>& events) {
+  std::vector<store::watch_event_ptr> out;
+  out.reserve(events.size());
+  for (const auto& ev : events) {
+    auto copy = std::make_shared<store::watch_event>(*ev);
+    copy->line = std::make_shared<const std::string>(
+        store::encode_watch_line(store::event_type_name(ev->kind), *ev->object));
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+void fail_written(std::vector<store::write_result>& results, const std::vector<bool>& wrote,
+                  const std::string& error) {
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!wrote[i]) continue;
+    results[i] = store::write_result{};
+    results[i].error = api::internal_error("store commit failed: " + error);
+  }
+}
+
+// One transaction for every queued write; replies after the commit.
+void flush(store_pointer self) {
+  auto& st = self->state;
+  st.flush_scheduled = false;
+  if (st.pending.empty()) return;
+  std::vector<write_job> jobs;
+  jobs.swap(st.pending);
+
+  std::vector<store::write_result> results;
+  results.reserve(jobs.size());
+  std::vector<bool> wrote(jobs.size(), false);
+  std::vector<store::watch_event_ptr> events;
+  uint64_t revision = st.revision;
+  store::write_context ctx;
+  ctx.now = now_rfc3339();
+  ctx.new_uid = [&st] { return new_uuid(st.rng); };
+
+  st.backend->begin_write();
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    ctx.revision = revision + 1;
+    auto outcome = store::prepare_write(jobs[i].request, *st.backend, ctx);
+    if (outcome.result.ok && !outcome.mutations.empty()) {
+      for (const auto& m : outcome.mutations) st.backend->apply(m);
+      events.insert(events.end(), outcome.events.begin(), outcome.events.end());
+      revision = ctx.revision;
+      wrote[i] = true;
+    }
+    results.push_back(std::move(outcome.result));
+  }
+  if (revision != st.revision) {
+    std::string error;
+    if (st.backend->commit(revision, error)) {
+      st.revision = revision;
+      st.hub->publish(with_lines(events));
+    } else {
+      spdlog::error("store: commit of {} writes failed: {}", jobs.size(), error);
+      fail_written(results, wrote, error);
+    }
+  } else {
+    st.backend->abort_write();
+  }
+  for (size_t i = 0; i < jobs.size(); ++i) jobs[i].done(std::move(results[i]));
+}
+
+void enqueue(store_pointer self, write_job job) {
+  auto& st = self->state;
+  st.pending.push_back(std::move(job));
+  if (st.pending.size() >= st.options.max_batch) return flush(self);
+  if (!st.flush_scheduled) {
+    // The flush message queues behind every write already in the mailbox: they join this batch.
+    st.flush_scheduled = true;
+    self->send(self, flush_atom::value);
+  }
+}
+
+caf::behavior store_actor(store_pointer self, store::backend* backend, store::watch_hub* hub,
+                          store_actor_options options) {
+  self->state.backend = backend;
+  self->state.hub = hub;
+  self->state.options = options;
+  self->state.revision = backend->revision();
+  return {
+      [=](write_job& job) { enqueue(self, std::move(job)); },
+      [=](store::write_request& request) -> caf::result<store::write_result> {
+        auto promise = self->make_response_promise<store::write_result>();
+        enqueue(self, write_job{std::move(request), [promise](store::write_result r) mutable {
+                                  promise.deliver(std::move(r));
+                                }});
+        return promise;
+      },
+      [=](flush_atom) { flush(self); },
+      [=](shutdown_atom) {
+        flush(self);
+        self->quit();
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_store_actor(caf::actor_system& system, store::backend& backend,
+                             store::watch_hub& hub, store_actor_options options) {
+  return system.spawn<caf::detached>(store_actor, &backend, &hub, options);
+}
+
+void stop_store_actor(const caf::actor& store) { caf::anon_send(store, shutdown_atom::value); }
+
+void store_client::submit(store::write_request request,
+                          std::function<void(store::write_result)> done) {
+  caf::anon_send(store_, write_job{std::move(request), std::move(done)});
+}
+
+}  // namespace kactor::actors

@@ -1,0 +1,41 @@
+// The store actor: LMDB's single writer. Concurrent writes that queue up while a transaction
+// commits are applied together in the next one (group commit: one fsync for many writes), and
+// every reply is sent only after its transaction committed. Committed changes go to the watch
+// hub. Runs detached (its own thread), since a commit blocks on fsync.
+#pragma once
+
+#include <memory>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "store/backend.hpp"
+#include "store/watch_hub.hpp"
+#include "store/write_client.hpp"
+
+namespace kactor::actors {
+
+struct store_actor_options {
+  size_t max_batch = 1024;  // writes per transaction at most
+};
+
+// `backend` and `hub` must outlive the actor.
+caf::actor spawn_store_actor(caf::actor_system& system, store::backend& backend,
+                             store::watch_hub& hub, store_actor_options options = {});
+
+// Asks the store actor to finish every write queued before this call, then stop.
+void stop_store_actor(const caf::actor& store);
+
+// store::write_client for code outside the actor world (the HTTP front): each submit is one
+// asynchronous message; the callback runs on the store actor's thread after the commit.
+class store_client : public store::write_client {
+ public:
+  explicit store_client(caf::actor store) : store_(std::move(store)) {}
+  void submit(store::write_request request,
+              std::function<void(store::write_result)> done) override;
+
+ private:
+  caf::actor store_;
+};
+
+}  // namespace kactor::actors

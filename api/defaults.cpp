@@ -1,0 +1,657 @@
+// Defaulting as kube-apiserver 1.32 applies it (pkg/apis/core/v1/defaults.go,
+// pkg/apis/apps/v1/defaults.go, the generated +default markers, and the create-time values of
+// the registry strategies and admission plugins named in defaults.hpp).
+#include "api/defaults.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "api/base64.hpp"
+#include "api/schema.hpp"
+#include "api/validation.hpp"
+
+namespace kactor::api {
+namespace {
+
+using json::value;
+
+constexpr std::string_view kCore = "k8s.io.api.core.v1.";
+constexpr std::string_view kApps = "k8s.io.api.apps.v1.";
+const std::string kObjectMeta = "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+// ---- Inserting members where Go's encoder writes them (struct field order) -----------------
+
+bool field_rank_in(const schema::message_type& type, std::string_view key, int& rank) {
+  for (const schema::field& f : type.fields()) {
+    if (f.inlined) {
+      if (f.type() && field_rank_in(*f.type(), key, rank)) return true;
+      continue;
+    }
+    if (f.name == key) return true;
+    ++rank;
+  }
+  return false;
+}
+
+// The position of `key` among the fields of the message `type_name`; -1 when unknown.
+int field_rank(std::string_view type_name, std::string_view key) {
+  const schema::message_type* type = schema::find_message(type_name);
+  int rank = 0;
+  return type && field_rank_in(*type, key, rank) ? rank : -1;
+}
+
+std::string core(std::string_view name) {
+  return std::string(kCore) + std::string(name);
+}
+std::string apps(std::string_view name) {
+  return std::string(kApps) + std::string(name);
+}
+
+bool is_set(const value& obj, std::string_view key) {
+  const value* v = obj.find(key);
+  return v && !v->is_null();
+}
+
+// Sets obj[key] = v unless it holds a non-null value; a new member goes before the first member
+// that Go writes after it. Returns the member.
+value& set_default(value& obj, const std::string& type, std::string_view key, value v) {
+  if (!obj.is_object()) obj = value::make_object();
+  if (value* existing = obj.find(key)) {
+    if (existing->is_null()) *existing = std::move(v);
+    return *existing;
+  }
+  json::object& members = obj.as_object();
+  const int rank = field_rank(type, key);
+  auto pos = members.end();
+  if (rank >= 0) {
+    pos = std::find_if(members.begin(), members.end(),
+                       [&](const json::member& m) { return field_rank(type, m.key) > rank; });
+  }
+  return members.insert(pos, json::member{std::string(key), std::move(v)})->val;
+}
+
+// Sets obj[key] = v, in place when present, else where Go writes it.
+void assign(value& obj, const std::string& type, std::string_view key, const value& v) {
+  set_default(obj, type, key, v) = v;
+}
+
+// The member as an object to default further (nullptr when absent, null or not an object).
+value* object_member(value& obj, std::string_view key) {
+  value* v = obj.is_object() ? obj.find(key) : nullptr;
+  return v && v->is_object() ? v : nullptr;
+}
+
+template <typename F>
+void for_each_item(value& obj, std::string_view key, F f) {
+  value* list = obj.is_object() ? obj.find(key) : nullptr;
+  if (!list || !list->is_array()) return;
+  for (value& item : list->as_array())
+    if (item.is_object()) f(item);
+}
+
+bool is_empty_map(const value& obj, std::string_view key) {
+  const value* v = obj.find(key);
+  return !v || !v->is_object() || v->as_object().empty();
+}
+
+void sort_keys(value& obj) {
+  if (!obj.is_object()) return;
+  auto& members = obj.as_object();
+  std::stable_sort(members.begin(), members.end(),
+                   [](const json::member& a, const json::member& b) { return a.key < b.key; });
+}
+
+// ---- Image references (github.com/distribution/reference) ----------------------------------
+
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool is_word(char c) {
+  return is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+// [a-z0-9]+ ((\.|_|__|-+)[a-z0-9]+)*
+bool valid_path_component(std::string_view s) {
+  size_t i = 0;
+  while (true) {
+    size_t start = i;
+    while (i < s.size() && is_lower_alnum(s[i])) ++i;
+    if (i == start) return false;
+    if (i == s.size()) return true;
+    size_t sep = i;
+    while (i < s.size() && !is_lower_alnum(s[i])) ++i;
+    std::string_view separator = s.substr(sep, i - sep);
+    bool dashes = std::all_of(separator.begin(), separator.end(), [](char c) { return c == '-'; });
+    if (separator != "." && separator != "_" && separator != "__" && !dashes) return false;
+  }
+}
+
+// host[:port]: dot-separated components of [a-zA-Z0-9-] (no leading/trailing '-'), or [IPv6].
+bool valid_domain(std::string_view s) {
+  if (s.starts_with("[")) {
+    size_t close = s.find(']');
+    if (close == std::string_view::npos) return false;
+    s = s.substr(close + 1);
+    return s.empty() ||
+           (s.size() > 1 && s[0] == ':' &&
+            std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; }));
+  }
+  size_t colon = s.find(':');
+  std::string_view host = s.substr(0, colon);
+  if (colon != std::string_view::npos) {
+    std::string_view port = s.substr(colon + 1);
+    if (port.empty() ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return false;
+  }
+  size_t start = 0;
+  while (true) {
+    size_t dot = host.find('.', start);
+    std::string_view part = host.substr(start, dot - start);
+    auto ok_char = [](char c) { return is_word(c) && c != '_'; };
+    if (part.empty() || !ok_char(part.front()) || !ok_char(part.back())) return false;
+    if (!std::all_of(part.begin(), part.end(), [&](char c) { return ok_char(c) || c == '-'; }))
+      return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+// [\w][\w.-]{0,127}
+bool valid_tag(std::string_view s) {
+  if (s.empty() || s.size() > 128 || !is_word(s[0])) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return is_word(c) || c == '.' || c == '-'; });
+}
+
+bool valid_digest(std::string_view s) {
+  size_t colon = s.find(':');
+  if (colon == std::string_view::npos) return false;
+  std::string_view algorithm = s.substr(0, colon), hex = s.substr(colon + 1);
+  size_t want = algorithm == "sha256"   ? 64
+                : algorithm == "sha384" ? 96
+                : algorithm == "sha512" ? 128
+                                        : 0;
+  return want != 0 && hex.size() == want && std::all_of(hex.begin(), hex.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// The docker reference grammar, after the normalization ParseNormalizedNamed applies.
+bool valid_repository(std::string_view name) {
+  if (name.empty() || name.size() > 255) return false;
+  size_t slash = name.find('/');
+  if (slash != std::string_view::npos) {
+    std::string_view first = name.substr(0, slash);
+    bool has_upper =
+        std::any_of(first.begin(), first.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    bool is_domain =
+        first.find_first_of(".:") != std::string_view::npos || first == "localhost" || has_upper;
+    if (is_domain) {
+      if (!valid_domain(first)) return false;
+      name = name.substr(slash + 1);
+    }
+  }
+  size_t start = 0;
+  while (true) {
+    size_t next = name.find('/', start);
+    if (!valid_path_component(name.substr(start, next - start))) return false;
+    if (next == std::string_view::npos) return true;
+    start = next + 1;
+  }
+}
+
+// ---- Containers, probes, volumes -----------------------------------------------------------
+
+void default_field_ref(value& ref) {
+  set_default(ref, core("ObjectFieldSelector"), "apiVersion", "v1");
+}
+
+void default_resource_field_ref(value& ref) {
+  set_default(ref, core("ResourceFieldSelector"), "divisor", "0");
+}
+
+void default_http_get(value& http) {
+  const std::string type = core("HTTPGetAction");
+  value& path = set_default(http, type, "path", "/");
+  if (path.is_string() && path.as_string().empty()) path = "/";
+  value& scheme = set_default(http, type, "scheme", "HTTP");
+  if (scheme.is_string() && scheme.as_string().empty()) scheme = "HTTP";
+}
+
+// SetDefaults_Probe, plus the handler defaults (HTTPGetAction, GRPCAction.service).
+void default_probe(value& probe) {
+  const std::string type = core("Probe");
+  for (auto [key, fallback] : {std::pair<std::string_view, int>{"timeoutSeconds", 1},
+                               {"periodSeconds", 10},
+                               {"successThreshold", 1},
+                               {"failureThreshold", 3}}) {
+    value& v = set_default(probe, type, key, fallback);
+    if (v.is_int() && v.as_int() == 0) v = fallback;
+  }
+  if (value* http = object_member(probe, "httpGet")) default_http_get(*http);
+  if (value* grpc = object_member(probe, "grpc"))
+    set_default(*grpc, core("GRPCAction"), "service", "");
+}
+
+void default_lifecycle(value& lifecycle) {
+  for (std::string_view hook : {"postStart", "preStop"}) {
+    value* handler = object_member(lifecycle, hook);
+    if (!handler) continue;
+    if (value* http = object_member(*handler, "httpGet")) default_http_get(*http);
+  }
+}
+
+void default_env(value& container) {
+  for_each_item(container, "env", [](value& env) {
+    value* from = object_member(env, "valueFrom");
+    if (!from) return;
+    if (value* ref = object_member(*from, "fieldRef")) default_field_ref(*ref);
+    if (value* ref = object_member(*from, "resourceFieldRef")) default_resource_field_ref(*ref);
+  });
+}
+
+// SetDefaults_Container (also used for init and ephemeral containers).
+void default_container(value& c) {
+  const std::string type = core("Container");
+  for_each_item(c, "ports",
+                [](value& port) { set_default(port, core("ContainerPort"), "protocol", "TCP"); });
+  default_env(c);
+  set_default(c, type, "resources", value::make_object());
+  for (std::string_view probe : {"livenessProbe", "readinessProbe", "startupProbe"})
+    if (value* p = object_member(c, probe)) default_probe(*p);
+  if (value* lifecycle = object_member(c, "lifecycle")) default_lifecycle(*lifecycle);
+  set_default(c, type, "terminationMessagePath", "/dev/termination-log");
+  set_default(c, type, "terminationMessagePolicy", "File");
+  set_default(c, type, "imagePullPolicy", default_image_pull_policy(c.get_string("image")));
+}
+
+void default_downward_items(value& source) {
+  for_each_item(source, "items", [](value& item) {
+    if (value* ref = object_member(item, "fieldRef")) default_field_ref(*ref);
+    if (value* ref = object_member(item, "resourceFieldRef")) default_resource_field_ref(*ref);
+  });
+}
+
+void default_projected(value& projected) {
+  set_default(projected, core("ProjectedVolumeSource"), "defaultMode", 420);
+  for_each_item(projected, "sources", [](value& source) {
+    if (value* api = object_member(source, "downwardAPI")) default_downward_items(*api);
+    if (value* token = object_member(source, "serviceAccountToken"))
+      set_default(*token, core("ServiceAccountTokenProjection"), "expirationSeconds", 3600);
+  });
+}
+
+// The volume source fields of v1.VolumeSource.
+constexpr std::string_view kVolumeSources[] = {"hostPath",
+                                               "emptyDir",
+                                               "gcePersistentDisk",
+                                               "awsElasticBlockStore",
+                                               "gitRepo",
+                                               "secret",
+                                               "nfs",
+                                               "iscsi",
+                                               "glusterfs",
+                                               "persistentVolumeClaim",
+                                               "rbd",
+                                               "flexVolume",
+                                               "cinder",
+                                               "cephfs",
+                                               "flocker",
+                                               "downwardAPI",
+                                               "fc",
+                                               "azureFile",
+                                               "configMap",
+                                               "vsphereVolume",
+                                               "quobyte",
+                                               "azureDisk",
+                                               "photonPersistentDisk",
+                                               "projected",
+                                               "portworxVolume",
+                                               "scaleIO",
+                                               "storageos",
+                                               "csi",
+                                               "ephemeral",
+                                               "image"};
+
+void default_volume_sources(value& volume) {
+  if (value* s = object_member(volume, "secret"))
+    set_default(*s, core("SecretVolumeSource"), "defaultMode", 420);
+  if (value* s = object_member(volume, "configMap"))
+    set_default(*s, core("ConfigMapVolumeSource"), "defaultMode", 420);
+  if (value* s = object_member(volume, "downwardAPI")) {
+    set_default(*s, core("DownwardAPIVolumeSource"), "defaultMode", 420);
+    default_downward_items(*s);
+  }
+  if (value* s = object_member(volume, "projected")) default_projected(*s);
+  if (value* s = object_member(volume, "hostPath"))
+    set_default(*s, core("HostPathVolumeSource"), "type", "");
+  if (value* s = object_member(volume, "iscsi"))
+    set_default(*s, core("ISCSIVolumeSource"), "iscsiInterface", "default");
+  if (value* s = object_member(volume, "rbd")) {
+    const std::string type = core("RBDVolumeSource");
+    set_default(*s, type, "pool", "rbd");
+    set_default(*s, type, "user", "admin");
+    set_default(*s, type, "keyring", "/etc/ceph/keyring");
+  }
+  if (value* s = object_member(volume, "azureDisk")) {
+    const std::string type = core("AzureDiskVolumeSource");
+    set_default(*s, type, "cachingMode", "ReadWrite");
+    set_default(*s, type, "fsType", "ext4");
+    set_default(*s, type, "readOnly", false);
+    set_default(*s, type, "kind", "Shared");
+  }
+  if (value* s = object_member(volume, "scaleIO")) {
+    set_default(*s, core("ScaleIOVolumeSource"), "storageMode", "ThinProvisioned");
+    set_default(*s, core("ScaleIOVolumeSource"), "fsType", "xfs");
+  }
+  if (value* s = object_member(volume, "ephemeral"))
+    if (value* tmpl = object_member(*s, "volumeClaimTemplate"))
+      if (value* spec = object_member(*tmpl, "spec"))
+        set_default(*spec, core("PersistentVolumeClaimSpec"), "volumeMode", "Filesystem");
+}
+
+// SetDefaults_Volume: a volume without a source is an emptyDir.
+void default_volume(value& volume) {
+  bool has_source = std::any_of(std::begin(kVolumeSources), std::end(kVolumeSources),
+                                [&](std::string_view k) { return is_set(volume, k); });
+  if (!has_source) set_default(volume, core("Volume"), "emptyDir", value::make_object());
+  default_volume_sources(volume);
+}
+
+// ---- Pods ----------------------------------------------------------------------------------
+
+// SetDefaults_Pod: containers' requests default to their limits.
+void default_requests_from_limits(value& container) {
+  value* resources = object_member(container, "resources");
+  const value* limits_member = resources ? object_member(*resources, "limits") : nullptr;
+  if (!limits_member) return;
+  const value limits = *limits_member;
+  value& requests =
+      set_default(*resources, core("ResourceRequirements"), "requests", value::make_object());
+  if (!requests.is_object()) return;
+  bool added = false;
+  for (const auto& [name, quantity] : limits.as_object()) {
+    if (requests.find(name)) continue;
+    requests.set(name, quantity);
+    added = true;
+  }
+  if (added) sort_keys(requests);
+}
+
+// defaultHostNetworkPorts: with hostNetwork, hostPort follows containerPort.
+void default_host_network_ports(value& container) {
+  for_each_item(container, "ports", [](value& port) {
+    const value* host = port.find("hostPort");
+    if (host && host->is_int() && host->as_int() != 0) return;
+    const value* container_port = port.find("containerPort");
+    if (container_port && container_port->is_int())
+      assign(port, core("ContainerPort"), "hostPort", container_port->as_int());
+  });
+}
+
+// The Priority admission plugin: the priority of the pod's class (built-in classes only;
+// without a class, no global default class exists) and its preemption policy.
+void default_priority(value& spec) {
+  const std::string type = core("PodSpec");
+  std::string_view cls = spec.get_string("priorityClassName");
+  int64_t priority = cls == "system-node-critical"      ? 2000001000
+                     : cls == "system-cluster-critical" ? 2000000000
+                                                        : 0;
+  set_default(spec, type, "priority", priority);
+  set_default(spec, type, "preemptionPolicy", "PreemptLowerPriority");
+}
+
+// ---- Pod templates of workloads ------------------------------------------------------------
+
+void default_pod_template(value& tmpl) {
+  value& meta = set_default(tmpl, core("PodTemplateSpec"), "metadata", value::make_object());
+  // metav1.Time has no omitempty effect: Go writes an unset creationTimestamp as null.
+  set_default(meta, kObjectMeta, "creationTimestamp", nullptr);
+  default_pod_spec(set_default(tmpl, core("PodTemplateSpec"), "spec", value::make_object()));
+}
+
+value* template_of(value& obj) {
+  value* spec = object_member(obj, "spec");
+  return spec ? object_member(*spec, "template") : nullptr;
+}
+
+const value* template_labels(value& obj) {
+  value* tmpl = template_of(obj);
+  value* meta = tmpl ? object_member(*tmpl, "metadata") : nullptr;
+  value* labels = meta ? object_member(*meta, "labels") : nullptr;
+  return labels;
+}
+
+// ---- Services ------------------------------------------------------------------------------
+
+std::string ip_family_of(std::string_view ip) {
+  return ip.find(':') != std::string_view::npos && is_valid_ip(ip) ? "IPv6" : "IPv4";
+}
+
+// The registry's initIPFamilyFields for a single-stack IPv4 cluster.
+void default_ip_families(value& spec) {
+  const std::string type = core("ServiceSpec");
+  if (spec.get_string("type") == "ExternalName") return;
+  auto list_size = [&](std::string_view key) {
+    const value* v = spec.find(key);
+    return v && v->is_array() ? v->as_array().size() : 0;
+  };
+  const value* selector = spec.find("selector");
+  bool has_selector = selector && selector->is_object() && !selector->as_object().empty();
+  bool headless_without_selector = spec.get_string("clusterIP") == "None" && !has_selector;
+  bool dual = list_size("clusterIPs") == 2 || list_size("ipFamilies") == 2;
+  bool has_families = list_size("ipFamilies") > 0;
+  std::string ip(spec.get_string("clusterIP"));
+  set_default(spec, type, "ipFamilyPolicy",
+              dual || headless_without_selector ? "RequireDualStack" : "SingleStack");
+  if (has_families) return;
+  json::array families;
+  families.emplace_back(ip.empty() || ip == "None" ? "IPv4" : ip_family_of(ip));
+  assign(spec, type, "ipFamilies", value(std::move(families)));
+}
+
+}  // namespace
+
+std::string default_image_pull_policy(std::string_view image) {
+  std::string_view name = image, digest;
+  if (size_t at = image.find('@'); at != std::string_view::npos) {
+    name = image.substr(0, at);
+    digest = image.substr(at + 1);
+    if (!valid_digest(digest)) return "IfNotPresent";
+  }
+  std::string_view tag;
+  size_t colon = name.rfind(':');
+  size_t slash = name.rfind('/');
+  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
+    tag = name.substr(colon + 1);
+    name = name.substr(0, colon);
+    if (!valid_tag(tag)) return "IfNotPresent";
+  }
+  bool hex_id = name.size() == 64 && std::all_of(name.begin(), name.end(), [](char c) {
+                  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                });
+  if (hex_id || !valid_repository(name)) return "IfNotPresent";
+  if (tag.empty() && digest.empty()) tag = "latest";
+  return tag == "latest" ? "Always" : "IfNotPresent";
+}
+
+void default_pod_spec(json::value& spec) {
+  if (!spec.is_object()) spec = value::make_object();
+  const std::string type = core("PodSpec");
+  for_each_item(spec, "volumes", default_volume);
+  for_each_item(spec, "initContainers", default_container);
+  for_each_item(spec, "containers", default_container);
+  for_each_item(spec, "ephemeralContainers", default_container);
+  for (auto [key, fallback] :
+       {std::pair<std::string_view, std::string_view>{"restartPolicy", "Always"},
+        {"dnsPolicy", "ClusterFirst"},
+        {"schedulerName", "default-scheduler"}}) {
+    value& v = set_default(spec, type, key, fallback);
+    if (v.is_string() && v.as_string().empty()) v = fallback;
+  }
+  set_default(spec, type, "terminationGracePeriodSeconds", 30);
+  set_default(spec, type, "securityContext", value::make_object());
+}
+
+void set_defaults_pod(json::value& obj) {
+  value& spec = set_default(obj, core("Pod"), "spec", value::make_object());
+  default_pod_spec(spec);
+  for_each_item(spec, "containers", default_requests_from_limits);
+  for_each_item(spec, "initContainers", default_requests_from_limits);
+  set_default(spec, core("PodSpec"), "enableServiceLinks", true);
+  const value* host_network = spec.find("hostNetwork");
+  if (host_network && host_network->is_bool() && host_network->as_bool()) {
+    for_each_item(spec, "containers", default_host_network_ports);
+    for_each_item(spec, "initContainers", default_host_network_ports);
+  }
+  default_priority(spec);
+}
+
+void initial_pod_status(json::value& pod) {
+  value status = value::make_object();
+  status.set("phase", "Pending");
+  status.set("qosClass", pod_qos_class(pod));
+  set_default(pod, core("Pod"), "status", value::make_object()) = std::move(status);
+}
+
+void set_defaults_namespace(json::value& obj) {
+  value& meta = set_default(obj, core("Namespace"), "metadata", value::make_object());
+  std::string name(meta.get_string("name"));
+  if (!name.empty())
+    set_default(meta, kObjectMeta, "labels", value::make_object())
+        .set("kubernetes.io/metadata.name", name);
+  // The create strategy's finalizer: only for objects not stored yet (no uid), so that a
+  // finalize request that clears the list is not undone.
+  bool stored = !meta.get_string("uid").empty();
+  value& spec = set_default(obj, core("Namespace"), "spec", value::make_object());
+  if (!stored) {
+    value& finalizers = set_default(spec, core("NamespaceSpec"), "finalizers", json::array{});
+    if (finalizers.is_array() &&
+        std::none_of(finalizers.as_array().begin(), finalizers.as_array().end(),
+                     [](const value& f) { return f.is_string() && f.as_string() == "kubernetes"; }))
+      finalizers.as_array().emplace_back("kubernetes");
+  }
+  value& status = set_default(obj, core("Namespace"), "status", value::make_object());
+  set_default(status, core("NamespaceStatus"), "phase", "Active");
+}
+
+void set_defaults_node(json::value& obj) {
+  value* status = object_member(obj, "status");
+  if (!status || is_set(*status, "allocatable")) return;
+  if (value* capacity = object_member(*status, "capacity"))
+    set_default(*status, core("NodeStatus"), "allocatable", *capacity);
+}
+
+void set_defaults_service(json::value& obj) {
+  value& spec = set_default(obj, core("Service"), "spec", value::make_object());
+  const std::string type = core("ServiceSpec");
+  value& affinity = set_default(spec, type, "sessionAffinity", "None");
+  if (affinity.is_string() && affinity.as_string().empty()) affinity = "None";
+  if (affinity == value("None")) spec.erase("sessionAffinityConfig");
+  value& service_type = set_default(spec, type, "type", "ClusterIP");
+  if (service_type.is_string() && service_type.as_string().empty()) service_type = "ClusterIP";
+  for_each_item(spec, "ports", [](value& port) {
+    set_default(port, core("ServicePort"), "protocol", "TCP");
+    const value* target = port.find("targetPort");
+    bool unset = !target || target->is_null() || (target->is_int() && target->as_int() == 0) ||
+                 (target->is_string() && target->as_string().empty());
+    const value* number = port.find("port");
+    if (unset && number && number->is_int())
+      assign(port, core("ServicePort"), "targetPort", number->as_int());
+  });
+  if (spec.get_string("sessionAffinity") == "ClientIP") {
+    value& config = set_default(spec, type, "sessionAffinityConfig", value::make_object());
+    value& client_ip =
+        set_default(config, core("SessionAffinityConfig"), "clientIP", value::make_object());
+    set_default(client_ip, core("ClientIPConfig"), "timeoutSeconds", 10800);
+  }
+  const std::string kind(spec.get_string("type"));
+  const value* external_ips = spec.find("externalIPs");
+  bool externally_accessible = kind == "NodePort" || kind == "LoadBalancer" ||
+                               (kind == "ClusterIP" && external_ips && external_ips->is_array() &&
+                                !external_ips->as_array().empty());
+  if (externally_accessible) set_default(spec, type, "externalTrafficPolicy", "Cluster");
+  if (kind == "NodePort" || kind == "LoadBalancer" || kind == "ClusterIP")
+    set_default(spec, type, "internalTrafficPolicy", "Cluster");
+  if (kind == "LoadBalancer") set_default(spec, type, "allocateLoadBalancerNodePorts", true);
+  default_ip_families(spec);
+}
+
+void set_defaults_endpoints(json::value& obj) {
+  for_each_item(obj, "subsets", [](value& subset) {
+    for_each_item(subset, "ports",
+                  [](value& port) { set_default(port, core("EndpointPort"), "protocol", "TCP"); });
+  });
+}
+
+void set_defaults_secret(json::value& obj) {
+  const std::string type = core("Secret");
+  // Converting from v1 merges stringData into data (stringData wins) and drops it.
+  if (const value* string_data_member = object_member(obj, "stringData")) {
+    const value string_data = *string_data_member;
+    value& data = set_default(obj, type, "data", value::make_object());
+    for (const auto& [key, v] : string_data.as_object())
+      if (v.is_string()) data.set(key, base64_encode(v.as_string()));
+    sort_keys(data);
+    obj.erase("stringData");
+  } else if (const value* s = obj.find("stringData"); s && s->is_null()) {
+    obj.erase("stringData");
+  }
+  value& secret_type = set_default(obj, type, "type", "Opaque");
+  if (secret_type.is_string() && secret_type.as_string().empty()) secret_type = "Opaque";
+}
+
+void set_defaults_event(json::value& obj) {
+  // Not defaults in Go but fields its encoder always writes: non-omitempty strings and structs,
+  // and metav1.Time/MicroTime values (null when unset).
+  const std::string type = core("Event");
+  set_default(obj, type, "involvedObject", value::make_object());
+  set_default(obj, type, "source", value::make_object());
+  for (std::string_view key : {"firstTimestamp", "lastTimestamp", "eventTime"})
+    set_default(obj, type, key, nullptr);
+  set_default(obj, type, "reportingComponent", "");
+  set_default(obj, type, "reportingInstance", "");
+}
+
+void set_defaults_replication_controller(json::value& obj) {
+  const std::string type = core("ReplicationController");
+  set_default(obj, type, "spec", value::make_object());
+  // The template's labels become the selector and the object's labels when those are empty.
+  if (const value* labels = template_labels(obj); labels && !labels->as_object().empty()) {
+    const value copy = *labels;
+    value& spec = *obj.find("spec");
+    if (is_empty_map(spec, "selector"))
+      assign(spec, core("ReplicationControllerSpec"), "selector", copy);
+    value& meta = set_default(obj, type, "metadata", value::make_object());
+    if (is_empty_map(meta, "labels")) assign(meta, kObjectMeta, "labels", copy);
+  }
+  set_default(*obj.find("spec"), core("ReplicationControllerSpec"), "replicas", 1);
+  if (value* tmpl = template_of(obj)) default_pod_template(*tmpl);
+}
+
+void set_defaults_replica_set(json::value& obj) {
+  value& spec = set_default(obj, apps("ReplicaSet"), "spec", value::make_object());
+  set_default(spec, apps("ReplicaSetSpec"), "replicas", 1);
+  default_pod_template(set_default(spec, apps("ReplicaSetSpec"), "template", value::make_object()));
+}
+
+void set_defaults_deployment(json::value& obj) {
+  value& spec = set_default(obj, apps("Deployment"), "spec", value::make_object());
+  const std::string type = apps("DeploymentSpec");
+  set_default(spec, type, "replicas", 1);
+  value& strategy = set_default(spec, type, "strategy", value::make_object());
+  value& strategy_type = set_default(strategy, apps("DeploymentStrategy"), "type", "RollingUpdate");
+  if (strategy_type.is_string() && strategy_type.as_string().empty())
+    strategy_type = "RollingUpdate";
+  if (strategy.get_string("type") == "RollingUpdate") {
+    value& rolling =
+        set_default(strategy, apps("DeploymentStrategy"), "rollingUpdate", value::make_object());
+    set_default(rolling, apps("RollingUpdateDeployment"), "maxUnavailable", "25%");
+    set_default(rolling, apps("RollingUpdateDeployment"), "maxSurge", "25%");
+  }
+  set_default(spec, type, "revisionHistoryLimit", 10);
+  set_default(spec, type, "progressDeadlineSeconds", 600);
+  default_pod_template(set_default(spec, type, "template", value::make_object()));
+}
+
+}  // namespace kactor::api

@@ -1,0 +1,1947 @@
+// api_bench: load client for kactor's Kubernetes API, run side by side with etcd 3.4's v3 JSON
+// gateway under the same client code, object sizes and concurrency. It starts both servers as
+// child processes on loopback, measures writes, reads, lists of 1,000 objects and watch fan-out,
+// and prints `RESULT <metric> <value> <unit> [peer=<name> <value> ratio=<x>]` lines last.
+// See bench/README.md.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct bench_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The server closed a connection before answering (e.g. an idle keep-alive connection).
+struct connection_closed : bench_error {
+  connection_closed() : bench_error("connection closed by the server") {}
+};
+
+std::atomic<bool> g_interrupted{false};
+
+void on_termination_signal(int) {
+  g_interrupted = true;
+}
+
+void check_interrupted() {
+  if (g_interrupted) throw bench_error("interrupted");
+}
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr int64_t ns_per_s = 1'000'000'000;
+
+int64_t seconds_to_ns(double seconds) {
+  return static_cast<int64_t>(seconds * 1e9);
+}
+
+void sleep_seconds(double seconds) {
+  std::this_thread::sleep_for(std::chrono::nanoseconds(seconds_to_ns(seconds)));
+}
+
+std::string errno_text(const char* what) {
+  return std::string(what) + ": " + std::strerror(errno);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers: base64, JSON field scraping, percentiles, /proc.
+
+constexpr char base64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string base64_encode(std::string_view in) {
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += base64_alphabet[(v >> shift) & 63];
+  }
+  if (i < in.size()) {
+    uint32_t v = uint8_t(in[i]) << 16;
+    if (i + 1 < in.size()) v |= uint8_t(in[i + 1]) << 8;
+    out += base64_alphabet[(v >> 18) & 63];
+    out += base64_alphabet[(v >> 12) & 63];
+    out += i + 1 < in.size() ? base64_alphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+int base64_value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+std::string base64_decode(std::string_view in) {
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char c : in) {
+    int v = base64_value(c);
+    if (v < 0) break;  // '=' padding or the end of the field
+    bits = (bits << 6) | uint32_t(v);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += char((bits >> count) & 0xff);
+    }
+  }
+  return out;
+}
+
+// The string value following the first occurrence of `"field":"` in `json`, or empty.
+std::string_view json_string_field(std::string_view json, std::string_view field) {
+  std::string pattern = "\"" + std::string(field) + "\":\"";
+  size_t start = json.find(pattern);
+  if (start == std::string_view::npos) return {};
+  start += pattern.size();
+  size_t end = json.find('"', start);
+  return end == std::string_view::npos ? std::string_view{} : json.substr(start, end - start);
+}
+
+uint64_t parse_u64(std::string_view digits) {
+  uint64_t value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') break;
+    value = value * 10 + uint64_t(c - '0');
+  }
+  return value;
+}
+
+size_t count_occurrences(std::string_view text, std::string_view pattern) {
+  size_t count = 0;
+  for (size_t pos = text.find(pattern); pos != std::string_view::npos;
+       pos = text.find(pattern, pos + pattern.size()))
+    ++count;
+  return count;
+}
+
+double percentile_ms(std::vector<uint32_t>& latencies_us, double fraction) {
+  if (latencies_us.empty()) return 0;
+  size_t index = std::min(latencies_us.size() - 1, size_t(fraction * double(latencies_us.size())));
+  std::nth_element(latencies_us.begin(), latencies_us.begin() + long(index), latencies_us.end());
+  return latencies_us[index] / 1000.0;
+}
+
+uint32_t elapsed_us(int64_t from_ns, int64_t to_ns) {
+  return uint32_t(std::clamp<int64_t>((to_ns - from_ns) / 1000, 0, UINT32_MAX));
+}
+
+// VmRSS of a process in bytes (0 if unreadable).
+uint64_t rss_bytes(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0)
+      return parse_u64(line.substr(line.find_first_not_of("VmRSS: \t"))) * 1024;
+  return 0;
+}
+
+// User + system CPU seconds a process has used so far, over all its threads.
+double cpu_seconds(pid_t pid) {
+  std::ifstream stat_file("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
+  size_t after_name = text.rfind(')');
+  if (after_name == std::string::npos) return 0;
+  std::istringstream fields(text.substr(after_name + 2));
+  std::string field;
+  double ticks = 0;
+  for (int index = 3; fields >> field && index <= 15; ++index)
+    if (index == 14 || index == 15) ticks += double(parse_u64(field));  // utime, stime
+  return ticks / double(sysconf(_SC_CLK_TCK));
+}
+
+// A roughly 1 KB pod, the size of a typical Deployment's pod without status.
+std::string pod_json(std::string_view ns, std::string_view name) {
+  std::string json;
+  json.reserve(1200);
+  json += R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")";
+  json += name;
+  json += R"(","namespace":")";
+  json += ns;
+  json += R"(","labels":{"app":"checkout","tier":"backend","release":"stable",)"
+          R"("pod-template-hash":"7c9d8b5f4d"},"annotations":{"prometheus.io/scrape":"true",)"
+          R"("prometheus.io/port":"9090"}},"spec":{"containers":[{"name":"checkout",)"
+          R"("image":"registry.example.com/shop/checkout:1.24.3","imagePullPolicy":"IfNotPresent",)"
+          R"("args":["--listen=:8080","--metrics=:9090"],"ports":[{"name":"http",)"
+          R"("containerPort":8080,"protocol":"TCP"},{"name":"metrics","containerPort":9090,)"
+          R"("protocol":"TCP"}],"env":[{"name":"LOG_LEVEL","value":"info"},)"
+          R"({"name":"CACHE_SIZE_MB","value":"256"}],"resources":{"requests":{"cpu":"250m",)"
+          R"("memory":"256Mi"},"limits":{"cpu":"1","memory":"512Mi"}},"readinessProbe":)"
+          R"({"httpGet":{"path":"/healthz","port":8080},"initialDelaySeconds":5,)"
+          R"("periodSeconds":10},"volumeMounts":[{"name":"config","mountPath":"/etc/checkout",)"
+          R"("readOnly":true}]}],"volumes":[{"name":"config","configMap":)"
+          R"({"name":"checkout-config"}}],"restartPolicy":"Always",)"
+          R"("terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst",)"
+          R"("nodeSelector":{"kubernetes.io/os":"linux"},"tolerations":[{"key":)"
+          R"("node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute",)"
+          R"("tolerationSeconds":300}]}})";
+  return json;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sockets and HTTP/1.1.
+
+int connect_loopback(unsigned short port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw bench_error(errno_text("socket"));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    std::string error = errno_text("connect to 127.0.0.1");
+    close(fd);
+    throw bench_error(error + " (port " + std::to_string(port) + ")");
+  }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+void set_nonblocking(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+// A loopback port that was free a moment ago (the kernel's pick).
+unsigned short free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    std::string error = errno_text("picking a free port");
+    if (fd >= 0) close(fd);
+    throw bench_error(error);
+  }
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+void send_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t sent = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent < 0 && (errno == EPIPE || errno == ECONNRESET)) throw connection_closed();
+    if (sent <= 0) throw bench_error(errno_text("send"));
+    data.remove_prefix(size_t(sent));
+  }
+}
+
+std::string http_request(std::string_view method, std::string_view target, unsigned short port,
+                         std::string_view body = {}) {
+  std::string request;
+  request.reserve(160 + body.size());
+  request += method;
+  request += ' ';
+  request += target;
+  request += " HTTP/1.1\r\nHost: 127.0.0.1:";
+  request += std::to_string(port);
+  request += "\r\nAccept: application/json\r\nUser-Agent: api_bench\r\n";
+  if (method != "GET") {
+    request += "Content-Type: application/json\r\nContent-Length: ";
+    request += std::to_string(body.size());
+    request += "\r\n";
+  }
+  request += "\r\n";
+  request += body;
+  return request;
+}
+
+struct http_response {
+  int status = 0;
+  bool close = false;     // the server will close the connection after this response
+  size_t body_bytes = 0;  // counted even when the body is not kept
+  std::string body;
+};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(uint8_t(x)) == std::tolower(uint8_t(y));
+         });
+}
+
+// Incremental parser of one HTTP/1.1 response: Content-Length or chunked bodies. Body bytes are
+// kept, handed to `on_body` (streams), or only counted.
+class response_reader {
+ public:
+  enum class result { incomplete, complete, error };
+  using body_sink = std::function<void(std::string_view)>;
+
+  explicit response_reader(bool keep_body = false, body_sink on_body = {})
+      : keep_body_(keep_body), on_body_(std::move(on_body)) {}
+
+  void reset() {
+    phase_ = phase::headers;
+    response_ = {};
+    remaining_ = 0;
+  }
+  bool headers_done() const { return phase_ != phase::headers; }
+  http_response& response() { return response_; }
+  const std::string& error() const { return error_; }
+
+  // Consumes what it can from the front of `buffer`.
+  result parse(std::string& buffer) {
+    size_t pos = 0;
+    result outcome = step_all(buffer, pos);
+    buffer.erase(0, pos);
+    return outcome;
+  }
+
+ private:
+  enum class phase { headers, fixed_body, chunk_size, chunk_data, chunk_end, trailers, done };
+
+  result step_all(const std::string& buffer, size_t& pos) {
+    while (phase_ != phase::done) {
+      bool progressed = false;
+      if (!step(buffer, pos, progressed)) return result::error;
+      if (!progressed) return result::incomplete;
+    }
+    return result::complete;
+  }
+
+  bool step(const std::string& buffer, size_t& pos, bool& progressed) {
+    switch (phase_) {
+      case phase::headers:
+        return parse_headers(buffer, pos, progressed);
+      case phase::fixed_body:
+      case phase::chunk_data:
+        take_body(buffer, pos, progressed);
+        return true;
+      case phase::chunk_size:
+        return parse_chunk_size(buffer, pos, progressed);
+      case phase::chunk_end:
+        if (buffer.size() - pos < 2) return true;
+        if (buffer.compare(pos, 2, "\r\n") != 0) return fail("bad chunk terminator");
+        pos += 2;
+        phase_ = phase::chunk_size;
+        progressed = true;
+        return true;
+      case phase::trailers:
+        return skip_trailer(buffer, pos, progressed);
+      case phase::done:
+        return true;
+    }
+    return true;
+  }
+
+  bool fail(const std::string& message) {
+    error_ = message;
+    return false;
+  }
+
+  bool parse_headers(const std::string& buffer, size_t& pos, bool& progressed) {
+    size_t end = buffer.find("\r\n\r\n", pos);
+    if (end == std::string::npos) {
+      if (buffer.size() - pos > 64 * 1024) return fail("response headers over 64 KiB");
+      return true;
+    }
+    std::string_view head(buffer.data() + pos, end - pos);
+    if (head.size() < 12 || head.substr(0, 5) != "HTTP/") return fail("not an HTTP response");
+    response_.status = int(parse_u64(head.substr(9, 3)));
+    bool chunked = false;
+    bool has_length = false;
+    size_t line_start = head.find("\r\n");
+    while (line_start != std::string_view::npos) {
+      line_start += 2;
+      size_t line_end = std::min(head.find("\r\n", line_start), head.size());
+      std::string_view line = head.substr(line_start, line_end - line_start);
+      size_t colon = line.find(':');
+      if (colon != std::string_view::npos) {
+        std::string_view name = line.substr(0, colon);
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        if (iequals(name, "content-length")) {
+          remaining_ = parse_u64(value);
+          has_length = true;
+        } else if (iequals(name, "transfer-encoding")) {
+          chunked = value.find("chunked") != std::string_view::npos;
+        } else if (iequals(name, "connection")) {
+          response_.close = iequals(value, "close");
+        }
+      }
+      line_start = line_end < head.size() ? line_end : std::string_view::npos;
+    }
+    pos = end + 4;
+    progressed = true;
+    if (chunked) {
+      phase_ = phase::chunk_size;
+    } else if (has_length) {
+      phase_ = remaining_ > 0 ? phase::fixed_body : phase::done;
+    } else if (response_.status == 204 || response_.status == 304) {
+      phase_ = phase::done;
+    } else {
+      return fail("response without Content-Length or chunked encoding");
+    }
+    return true;
+  }
+
+  bool parse_chunk_size(const std::string& buffer, size_t& pos, bool& progressed) {
+    size_t end = buffer.find("\r\n", pos);
+    if (end == std::string::npos) return buffer.size() - pos < 1024 || fail("bad chunk header");
+    size_t size = 0;
+    size_t digits = 0;
+    for (size_t i = pos; i < end && std::isxdigit(uint8_t(buffer[i])); ++i, ++digits)
+      size = size * 16 + size_t(std::isdigit(uint8_t(buffer[i]))
+                                    ? buffer[i] - '0'
+                                    : std::tolower(uint8_t(buffer[i])) - 'a' + 10);
+    if (digits == 0) return fail("bad chunk size");
+    pos = end + 2;
+    progressed = true;
+    remaining_ = size;
+    phase_ = size == 0 ? phase::trailers : phase::chunk_data;
+    return true;
+  }
+
+  void take_body(const std::string& buffer, size_t& pos, bool& progressed) {
+    size_t n = std::min(remaining_, buffer.size() - pos);
+    if (n == 0) return;
+    std::string_view data(buffer.data() + pos, n);
+    response_.body_bytes += n;
+    if (keep_body_) response_.body += data;
+    if (on_body_) on_body_(data);
+    pos += n;
+    remaining_ -= n;
+    progressed = true;
+    if (remaining_ == 0) phase_ = phase_ == phase::chunk_data ? phase::chunk_end : phase::done;
+  }
+
+  bool skip_trailer(const std::string& buffer, size_t& pos, bool& progressed) {
+    size_t end = buffer.find("\r\n", pos);
+    if (end == std::string::npos) return true;
+    if (end == pos) phase_ = phase::done;
+    pos = end + 2;
+    progressed = true;
+    return true;
+  }
+
+  bool keep_body_;
+  body_sink on_body_;
+  phase phase_ = phase::headers;
+  http_response response_;
+  size_t remaining_ = 0;
+  std::string error_;
+};
+
+// Reads what the socket has into `buffer`. Returns false on EOF or a hard error; true when it
+// would block.
+bool read_available(int fd, std::string& buffer) {
+  char chunk[64 * 1024];
+  while (true) {
+    ssize_t n = recv(fd, chunk, sizeof chunk, 0);
+    if (n > 0) {
+      buffer.append(chunk, size_t(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+}
+
+// A blocking keep-alive connection for setup steps, probes and paced writes.
+class http_connection {
+ public:
+  explicit http_connection(unsigned short port) : port_(port) {}
+  ~http_connection() { disconnect(); }
+  http_connection(const http_connection&) = delete;
+  http_connection& operator=(const http_connection&) = delete;
+
+  // Sends `request` and reads its response. A reused connection the server has closed meanwhile
+  // is replaced once.
+  http_response roundtrip(const std::string& request, double timeout_seconds = 30) {
+    bool reused = fd_ >= 0;
+    try {
+      return attempt(request, timeout_seconds);
+    } catch (const connection_closed&) {
+      if (!reused) throw;
+      return attempt(request, timeout_seconds);
+    }
+  }
+
+ private:
+  http_response attempt(const std::string& request, double timeout_seconds) {
+    if (fd_ < 0) fd_ = connect_loopback(port_);
+    try {
+      send_all(fd_, request);
+      http_response response = receive(now_ns() + seconds_to_ns(timeout_seconds));
+      if (response.close) disconnect();
+      return response;
+    } catch (...) {
+      disconnect();
+      throw;
+    }
+  }
+
+  http_response receive(int64_t deadline_ns) {
+    response_reader reader(true);
+    buffer_.clear();
+    while (true) {
+      switch (reader.parse(buffer_)) {
+        case response_reader::result::complete:
+          return std::move(reader.response());
+        case response_reader::result::error:
+          throw bench_error("bad HTTP response: " + reader.error());
+        case response_reader::result::incomplete:
+          break;
+      }
+      wait_readable(deadline_ns);
+      char chunk[64 * 1024];
+      ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+        if (buffer_.empty() && !reader.headers_done()) throw connection_closed();
+        throw bench_error("connection closed in the middle of a response");
+      }
+      if (n < 0) throw bench_error(errno_text("recv"));
+      buffer_.append(chunk, size_t(n));
+    }
+  }
+
+  void wait_readable(int64_t deadline_ns) {
+    while (true) {
+      check_interrupted();
+      int64_t left_ms = (deadline_ns - now_ns()) / 1'000'000;
+      if (left_ms <= 0) throw bench_error("timed out waiting for a response");
+      pollfd p{fd_, POLLIN, 0};
+      int ready = poll(&p, 1, int(std::min<int64_t>(left_ms, 200)));
+      if (ready > 0) return;
+      if (ready < 0 && errno != EINTR) throw bench_error(errno_text("poll"));
+    }
+  }
+
+  void disconnect() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+  unsigned short port_;
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Closed-loop load: `connections` keep-alive connections, each with one request in flight,
+// spread over a few epoll threads.
+
+struct load_spec {
+  int connections = 1;
+  int threads = 1;
+  double warmup_seconds = 0;   // time-bounded runs: not measured
+  double measure_seconds = 0;  // time-bounded runs: the measured window
+  uint64_t request_count = 0;  // > 0: a count-bounded run instead, every request measured
+  int expected_status = 200;
+  // Request number `seq` (unique in the run); `random` is a fresh 64-bit random number.
+  std::function<std::string(uint64_t seq, uint64_t random)> make_request;
+};
+
+struct load_result {
+  uint64_t ok = 0;        // expected responses completed in the measured window
+  uint64_t ok_total = 0;  // including warmup and drain
+  uint64_t failed = 0;
+  double seconds = 0;              // the measured window
+  uint64_t body_bytes = 0;         // of the responses counted in `ok`
+  uint64_t body_bytes_total = 0;   // of the responses counted in `ok_total`
+  uint64_t window_body_bytes = 0;  // received during the measured window, partial bodies too
+  std::vector<uint32_t> latencies_us;
+  std::vector<uint64_t> succeeded;  // seq of every expected response
+  std::string first_failure;
+
+  double per_second() const { return seconds > 0 ? double(ok) / seconds : 0; }
+
+  // Responses per second from the body bytes that arrived in the window. Unlike per_second(),
+  // this holds when responses take about as long as the window (large lists served
+  // concurrently).
+  double responses_per_second_by_bytes() const {
+    if (ok_total == 0 || seconds <= 0) return 0;
+    double mean_body = double(body_bytes_total) / double(ok_total);
+    return double(window_body_bytes) / mean_body / seconds;
+  }
+
+  void merge(load_result&& other) {
+    ok += other.ok;
+    ok_total += other.ok_total;
+    failed += other.failed;
+    body_bytes += other.body_bytes;
+    body_bytes_total += other.body_bytes_total;
+    window_body_bytes += other.window_body_bytes;
+    latencies_us.insert(latencies_us.end(), other.latencies_us.begin(), other.latencies_us.end());
+    succeeded.insert(succeeded.end(), other.succeeded.begin(), other.succeeded.end());
+    if (first_failure.empty()) first_failure = std::move(other.first_failure);
+  }
+};
+
+struct load_schedule {
+  int64_t measure_start_ns = 0;
+  int64_t deadline_ns = INT64_MAX;  // no new requests after this (time-bounded runs)
+  int64_t drain_until_ns = INT64_MAX;
+  std::atomic<uint64_t> next_seq{0};
+};
+
+class load_worker {
+ public:
+  load_worker(const load_spec& spec, load_schedule& schedule, unsigned short port, int count,
+              uint64_t seed)
+      : spec_(spec), schedule_(schedule), port_(port), connections_(size_t(count)) {
+    for (connection& c : connections_) {
+      c.fd = connect_loopback(port_);
+      set_nonblocking(c.fd);
+      c.random = seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    }
+  }
+
+  ~load_worker() {
+    for (connection& c : connections_)
+      if (c.fd >= 0) close(c.fd);
+    if (epoll_fd_ >= 0) close(epoll_fd_);
+  }
+
+  void run() {
+    try {
+      epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+      for (connection& c : connections_) {
+        watch_fd(c);
+        issue(c);
+      }
+      event_loop();
+    } catch (const std::exception& e) {
+      note_failure(e.what());
+    }
+  }
+
+  load_result& result() { return result_; }
+
+ private:
+  struct connection {
+    int fd = -1;
+    std::string out;
+    size_t out_offset = 0;
+    bool want_write = false;
+    std::string in;
+    response_reader reader;
+    uint64_t seq = 0;
+    int64_t sent_ns = 0;
+    bool busy = false;
+    uint64_t random = 0;
+  };
+
+  void event_loop() {
+    epoll_event events[256];
+    while (!g_interrupted) {
+      int64_t now = now_ns();
+      if (in_flight_ == 0 && (spec_.request_count > 0 || now >= schedule_.deadline_ns)) return;
+      if (now >= schedule_.drain_until_ns) return;
+      int n = epoll_wait(epoll_fd_, events, 256, 50);
+      for (int i = 0; i < n; ++i) {
+        auto& c = *static_cast<connection*>(events[i].data.ptr);
+        int fd = c.fd;
+        if (events[i].events & EPOLLOUT) flush(c);
+        // Skip the read when the flush replaced or closed the connection.
+        if ((events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && c.fd == fd && fd >= 0)
+          receive(c);
+      }
+    }
+  }
+
+  void watch_fd(connection& c) {
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.ptr = &c;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c.fd, &event) != 0)
+      throw bench_error(errno_text("epoll_ctl"));
+    c.want_write = false;
+  }
+
+  void set_want_write(connection& c, bool want) {
+    if (c.want_write == want) return;
+    epoll_event event{};
+    event.events = want ? EPOLLIN | EPOLLOUT : EPOLLIN;
+    event.data.ptr = &c;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &event);
+    c.want_write = want;
+  }
+
+  void issue(connection& c) {
+    if (now_ns() >= schedule_.deadline_ns) return;
+    uint64_t seq = schedule_.next_seq.fetch_add(1);
+    if (spec_.request_count > 0 && seq >= spec_.request_count) return;
+    c.random ^= c.random << 13;
+    c.random ^= c.random >> 7;
+    c.random ^= c.random << 17;
+    c.out = spec_.make_request(seq, c.random);
+    c.out_offset = 0;
+    c.seq = seq;
+    c.busy = true;
+    c.reader.reset();
+    ++in_flight_;
+    c.sent_ns = now_ns();
+    flush(c);
+  }
+
+  void flush(connection& c) {
+    while (c.out_offset < c.out.size()) {
+      ssize_t n =
+          send(c.fd, c.out.data() + c.out_offset, c.out.size() - c.out_offset, MSG_NOSIGNAL);
+      if (n > 0) {
+        c.out_offset += size_t(n);
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        set_want_write(c, true);
+        return;
+      } else if (!(n < 0 && errno == EINTR)) {
+        return lose_connection(c, errno_text("send"));
+      }
+    }
+    set_want_write(c, false);
+  }
+
+  void receive(connection& c) {
+    bool open = read_available(c.fd, c.in);
+    if (c.busy) {
+      size_t body_before = c.reader.response().body_bytes;
+      auto outcome = c.reader.parse(c.in);
+      count_window_bytes(c.reader.response().body_bytes - body_before);
+      if (outcome == response_reader::result::complete) return complete(c);
+      if (outcome == response_reader::result::error) return lose_connection(c, c.reader.error());
+    }
+    if (!open) lose_connection(c, "connection closed by the server");
+  }
+
+  void count_window_bytes(size_t bytes) {
+    int64_t now = now_ns();
+    if (now >= schedule_.measure_start_ns && now <= schedule_.deadline_ns)
+      result_.window_body_bytes += bytes;
+  }
+
+  void complete(connection& c) {
+    int64_t now = now_ns();
+    http_response& response = c.reader.response();
+    c.busy = false;
+    --in_flight_;
+    if (response.status == spec_.expected_status) {
+      record_success(c, now, response);
+    } else {
+      note_failure("HTTP " + std::to_string(response.status) + ": " + response.body.substr(0, 300));
+    }
+    if (response.close) return reconnect(c);
+    issue(c);
+  }
+
+  void record_success(const connection& c, int64_t now, const http_response& response) {
+    ++result_.ok_total;
+    result_.body_bytes_total += response.body_bytes;
+    result_.succeeded.push_back(c.seq);
+    bool measured = spec_.request_count > 0 ||
+                    (now >= schedule_.measure_start_ns && now <= schedule_.deadline_ns);
+    if (!measured) return;
+    ++result_.ok;
+    result_.body_bytes += response.body_bytes;
+    result_.latencies_us.push_back(elapsed_us(c.sent_ns, now));
+  }
+
+  void note_failure(const std::string& message) {
+    ++result_.failed;
+    if (result_.first_failure.empty()) result_.first_failure = message;
+  }
+
+  void lose_connection(connection& c, const std::string& why) {
+    if (c.busy) {
+      c.busy = false;
+      --in_flight_;
+      note_failure(why);
+    }
+    reconnect(c);
+  }
+
+  void reconnect(connection& c) {
+    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
+    close(c.fd);
+    c.fd = -1;
+    c.in.clear();
+    if (now_ns() >= schedule_.deadline_ns) return;
+    c.fd = connect_loopback(port_);
+    set_nonblocking(c.fd);
+    watch_fd(c);
+    issue(c);
+  }
+
+  const load_spec& spec_;
+  load_schedule& schedule_;
+  unsigned short port_;
+  std::deque<connection> connections_;  // stable addresses for epoll
+  int epoll_fd_ = -1;
+  int in_flight_ = 0;
+  load_result result_;
+};
+
+load_result run_load(unsigned short port, const load_spec& spec) {
+  load_schedule schedule;
+  std::vector<std::unique_ptr<load_worker>> workers;
+  int threads = std::max(1, std::min(spec.threads, spec.connections));
+  for (int t = 0; t < threads; ++t) {
+    int count = spec.connections / threads + (t < spec.connections % threads ? 1 : 0);
+    workers.push_back(std::make_unique<load_worker>(spec, schedule, port, count, uint64_t(t) + 1));
+  }
+  int64_t start = now_ns();
+  schedule.measure_start_ns = start + seconds_to_ns(spec.warmup_seconds);
+  if (spec.request_count == 0) {
+    schedule.deadline_ns = schedule.measure_start_ns + seconds_to_ns(spec.measure_seconds);
+    schedule.drain_until_ns = schedule.deadline_ns + 10 * ns_per_s;
+  } else {
+    schedule.drain_until_ns = start + 300 * ns_per_s;
+  }
+  std::vector<std::thread> running;
+  for (auto& worker : workers) running.emplace_back([&worker] { worker->run(); });
+  for (auto& thread : running) thread.join();
+  check_interrupted();
+
+  load_result total;
+  for (auto& worker : workers) total.merge(std::move(worker->result()));
+  total.seconds = spec.request_count > 0 ? double(now_ns() - start) / 1e9 : spec.measure_seconds;
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watch fan-out: many long-lived watch streams, each delivering every event; per delivery the
+// latency from the write's send time.
+
+// What one line of a watch stream says.
+struct watch_line {
+  std::vector<uint64_t> seqs;  // sequence numbers of the written objects it reports
+  bool established = false;    // it confirms the watch is registered
+  std::string problem;         // it ends the watch with an error
+};
+
+struct watch_spec {
+  int watchers = 1;
+  int threads = 1;
+  std::string request;                  // opens one stream
+  bool established_on_headers = false;  // else: when a line says so
+  std::function<void(std::string_view line, watch_line& out)> parse_line;
+};
+
+// Send time of write number `seq`; 0 until sent.
+using send_time_table = std::vector<std::atomic<int64_t>>;
+
+class watch_group {
+ public:
+  watch_group(const watch_spec& spec, const send_time_table& send_times)
+      : spec_(spec), send_times_(send_times) {}
+
+  ~watch_group() {
+    stop();
+    for (watcher& w : watchers_)
+      if (w.fd >= 0) close(w.fd);
+    if (epoll_fd_ >= 0) close(epoll_fd_);
+  }
+
+  void add(int fd) {
+    watchers_.emplace_back();
+    watcher& w = watchers_.back();
+    w.fd = fd;
+    w.reader = std::make_unique<response_reader>(
+        false, [this, &w](std::string_view data) { on_body(w, data); });
+  }
+
+  void start() {
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    for (watcher& w : watchers_) {
+      set_nonblocking(w.fd);
+      epoll_event event{};
+      event.events = EPOLLIN;
+      event.data.ptr = &w;
+      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, w.fd, &event);
+    }
+    thread_ = std::thread([this] { loop(); });
+  }
+
+  void stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+  size_t established() const { return established_; }
+  size_t broken() const { return broken_; }
+  uint64_t deliveries() const { return deliveries_; }
+  std::vector<uint32_t>& latencies_us() { return latencies_us_; }  // after stop()
+  std::string first_problem() const {
+    std::lock_guard lock(problem_mutex_);
+    return first_problem_;
+  }
+
+ private:
+  struct watcher {
+    int fd = -1;
+    std::string in;
+    std::string partial_line;
+    std::unique_ptr<response_reader> reader;
+    bool established = false;
+    bool broken = false;
+  };
+
+  void loop() {
+    epoll_event events[256];
+    while (!stopping_ && !g_interrupted) {
+      int n = epoll_wait(epoll_fd_, events, 256, 50);
+      for (int i = 0; i < n; ++i) receive(*static_cast<watcher*>(events[i].data.ptr));
+    }
+  }
+
+  void receive(watcher& w) {
+    bool open = read_available(w.fd, w.in);
+    auto outcome = w.reader->parse(w.in);
+    if (w.reader->headers_done() && !w.established && !w.broken) check_headers(w);
+    if (outcome == response_reader::result::error) return break_watcher(w, w.reader->error());
+    if (outcome == response_reader::result::complete) return break_watcher(w, "stream ended");
+    if (!open) break_watcher(w, "connection closed by the server");
+  }
+
+  void check_headers(watcher& w) {
+    int status = w.reader->response().status;
+    if (status != 200) return break_watcher(w, "watch answered HTTP " + std::to_string(status));
+    if (spec_.established_on_headers) mark_established(w);
+  }
+
+  void mark_established(watcher& w) {
+    if (w.established) return;
+    w.established = true;
+    ++established_;
+  }
+
+  void break_watcher(watcher& w, const std::string& why) {
+    if (w.broken) return;
+    w.broken = true;
+    ++broken_;
+    std::lock_guard lock(problem_mutex_);
+    if (first_problem_.empty()) first_problem_ = why;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, w.fd, nullptr);
+  }
+
+  void on_body(watcher& w, std::string_view data) {
+    int64_t now = now_ns();
+    w.partial_line += data;
+    size_t start = 0;
+    for (size_t end = w.partial_line.find('\n'); end != std::string::npos;
+         end = w.partial_line.find('\n', start)) {
+      on_line(w, std::string_view(w.partial_line).substr(start, end - start), now);
+      start = end + 1;
+    }
+    w.partial_line.erase(0, start);
+  }
+
+  void on_line(watcher& w, std::string_view line, int64_t now) {
+    parsed_.seqs.clear();
+    parsed_.established = false;
+    parsed_.problem.clear();
+    spec_.parse_line(line, parsed_);
+    if (parsed_.established) mark_established(w);
+    if (!parsed_.problem.empty()) return break_watcher(w, parsed_.problem);
+    for (uint64_t seq : parsed_.seqs) {
+      if (seq >= send_times_.size()) continue;
+      int64_t sent = send_times_[seq].load(std::memory_order_acquire);
+      if (sent == 0) continue;
+      latencies_us_.push_back(elapsed_us(sent, now));
+      ++deliveries_;
+    }
+  }
+
+  const watch_spec& spec_;
+  const send_time_table& send_times_;
+  std::deque<watcher> watchers_;
+  int epoll_fd_ = -1;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> established_{0};
+  std::atomic<size_t> broken_{0};
+  std::atomic<uint64_t> deliveries_{0};
+  std::vector<uint32_t> latencies_us_;
+  watch_line parsed_;
+  mutable std::mutex problem_mutex_;
+  std::string first_problem_;
+};
+
+class watch_fleet {
+ public:
+  watch_fleet(unsigned short port, const watch_spec& spec, const send_time_table& send_times) {
+    int threads = std::max(1, std::min(spec.threads, spec.watchers));
+    for (int t = 0; t < threads; ++t)
+      groups_.push_back(std::make_unique<watch_group>(spec, send_times));
+    for (int i = 0; i < spec.watchers; ++i) {
+      check_interrupted();
+      int fd = connect_loopback(port);
+      groups_[size_t(i % threads)]->add(fd);  // owns fd from here
+      send_all(fd, spec.request);
+    }
+    for (auto& group : groups_) group->start();
+  }
+
+  size_t established() const { return sum(&watch_group::established); }
+  size_t broken() const { return sum(&watch_group::broken); }
+  uint64_t deliveries() const { return sum(&watch_group::deliveries); }
+
+  std::string first_problem() const {
+    for (auto& group : groups_)
+      if (std::string problem = group->first_problem(); !problem.empty()) return problem;
+    return {};
+  }
+
+  std::vector<uint32_t> stop_and_collect() {
+    std::vector<uint32_t> all;
+    for (auto& group : groups_) {
+      group->stop();
+      all.insert(all.end(), group->latencies_us().begin(), group->latencies_us().end());
+    }
+    return all;
+  }
+
+ private:
+  template <typename T>
+  T sum(T (watch_group::*count)() const) const {
+    T total{};
+    for (auto& group : groups_) total += ((*group).*count)();
+    return total;
+  }
+
+  std::vector<std::unique_ptr<watch_group>> groups_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Child processes and scratch directories.
+
+class temp_dir {
+ public:
+  explicit temp_dir(const std::string& prefix) {
+    std::string pattern = (fs::temp_directory_path() / (prefix + ".XXXXXX")).string();
+    if (!mkdtemp(pattern.data())) throw bench_error(errno_text("mkdtemp"));
+    path_ = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+class child_process {
+ public:
+  child_process() = default;
+  ~child_process() { stop(); }
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+
+  // Starts argv[0] with stdout and stderr appended to `log_path`. The child is killed if this
+  // process dies first.
+  void start(const std::vector<std::string>& argv, const std::string& log_path) {
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) throw bench_error(errno_text("fork"));
+    if (pid == 0) exec_child(args.data(), log_path.c_str(), parent);
+    pid_ = pid;
+    exited_ = false;
+  }
+
+  pid_t pid() const { return pid_; }
+
+  bool running() {
+    if (pid_ <= 0 || exited_) return false;
+    if (waitpid(pid_, &status_, WNOHANG) == pid_) exited_ = true;
+    return !exited_;
+  }
+
+  std::string exit_description() const {
+    if (WIFEXITED(status_)) return "exited with status " + std::to_string(WEXITSTATUS(status_));
+    if (WIFSIGNALED(status_)) return std::string("killed by ") + strsignal(WTERMSIG(status_));
+    return "stopped";
+  }
+
+  // SIGTERM, then SIGKILL when it has not exited within `grace_seconds`.
+  void stop(double grace_seconds = 10) {
+    if (!running()) {
+      pid_ = -1;
+      return;
+    }
+    kill(pid_, SIGTERM);
+    int64_t deadline = now_ns() + seconds_to_ns(grace_seconds);
+    while (running() && now_ns() < deadline) sleep_seconds(0.01);
+    if (running()) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status_, 0);
+      exited_ = true;
+    }
+    pid_ = -1;
+  }
+
+ private:
+  [[noreturn]] static void exec_child(char** args, const char* log_path, pid_t parent) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    setpgid(0, 0);  // a Ctrl-C reaches only the bench, which then stops the child
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int null = open("/dev/null", O_RDONLY);
+    if (log < 0 || null < 0) _exit(127);
+    dup2(null, 0);
+    dup2(log, 1);
+    dup2(log, 2);
+    execv(args[0], args);
+    dprintf(2, "exec %s: %s\n", args[0], strerror(errno));
+    _exit(127);
+  }
+
+  pid_t pid_ = -1;
+  int status_ = 0;
+  bool exited_ = false;
+};
+
+std::string log_tail(const fs::path& path, size_t max_lines = 15) {
+  std::ifstream in(path);
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > max_lines) lines.pop_front();
+  }
+  std::string text;
+  for (const std::string& line : lines) text += "    " + line + "\n";
+  return text;
+}
+
+bool is_executable(const std::string& path) {
+  return access(path.c_str(), X_OK) == 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The two systems under test behind one interface: kactor's Kubernetes API and etcd's v3 JSON
+// gateway. `ns` names a group of objects (a namespace; a key prefix in etcd); object `seq` of a
+// group is named <prefix><seq>.
+
+class system_under_test {
+ public:
+  virtual ~system_under_test() = default;
+  virtual std::string name() const = 0;
+  virtual void start() = 0;  // returns when the server answers its readiness probe
+  virtual void stop() = 0;
+  virtual pid_t pid() const = 0;
+  virtual unsigned short port() const = 0;
+
+  virtual void prepare_group(http_connection& admin, const std::string& ns) = 0;
+  virtual std::string write_request(const std::string& ns, const std::string& name) const = 0;
+  virtual int write_status() const = 0;
+  virtual std::string read_request(const std::string& ns, const std::string& name,
+                                   bool linearizable) const = 0;
+  virtual std::string list_request(const std::string& ns) const = 0;
+  virtual size_t count_listed(const http_response& list, const std::string& name_prefix) const = 0;
+  virtual uint64_t revision(http_connection& admin, const std::string& ns) = 0;
+  virtual watch_spec watch(const std::string& ns, const std::string& name_prefix,
+                           uint64_t revision) const = 0;
+  virtual bool has_linearizable_reads() const = 0;
+};
+
+void wait_until_ready(child_process& child, unsigned short port, const std::string& request,
+                      std::string_view expected_body, const fs::path& log, double seconds) {
+  int64_t deadline = now_ns() + seconds_to_ns(seconds);
+  while (now_ns() < deadline) {
+    check_interrupted();
+    if (!child.running())
+      throw bench_error("the server " + child.exit_description() + "; its log ends with:\n" +
+                        log_tail(log));
+    try {
+      http_connection probe(port);
+      http_response response = probe.roundtrip(request, 1);
+      if (response.status == 200 && response.body.find(expected_body) != std::string::npos) return;
+    } catch (const bench_error&) {
+      // not listening yet
+    }
+    sleep_seconds(0.05);
+  }
+  throw bench_error("the server was not ready within " + std::to_string(int(seconds)) +
+                    " s; its log ends with:\n" + log_tail(log));
+}
+
+class kactor_server : public system_under_test {
+ public:
+  kactor_server(std::string binary, std::string config)
+      : binary_(std::move(binary)), config_(std::move(config)) {}
+
+  std::string name() const override { return "kactor"; }
+  pid_t pid() const override { return child_.pid(); }
+  unsigned short port() const override { return port_; }
+  bool has_linearizable_reads() const override { return false; }
+
+  void start() override {
+    dir_ = std::make_unique<temp_dir>("api_bench-kactor");
+    port_ = free_port();
+    fs::path log = dir_->path() / "kactor.log";
+    child_.start(
+        {binary_, "server", "--config", config_, "--data-dir", (dir_->path() / "data").string(),
+         "--http-address", "127.0.0.1:" + std::to_string(port_), "--log-level", "warn"},
+        log.string());
+    wait_until_ready(child_, port_, http_request("GET", "/readyz", port_), "", log, 30);
+  }
+
+  void stop() override {
+    child_.stop();
+    dir_.reset();
+  }
+
+  void prepare_group(http_connection& admin, const std::string& ns) override {
+    std::string body =
+        R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")" + ns + R"("}})";
+    http_response r = admin.roundtrip(http_request("POST", "/api/v1/namespaces", port_, body));
+    if (r.status != 201 && r.status != 409)
+      throw bench_error("creating namespace " + ns + ": HTTP " + std::to_string(r.status) + " " +
+                        r.body.substr(0, 300));
+  }
+
+  std::string write_request(const std::string& ns, const std::string& name) const override {
+    return http_request("POST", "/api/v1/namespaces/" + ns + "/pods", port_, pod_json(ns, name));
+  }
+  int write_status() const override { return 201; }
+
+  std::string read_request(const std::string& ns, const std::string& name, bool) const override {
+    return http_request("GET", "/api/v1/namespaces/" + ns + "/pods/" + name, port_);
+  }
+
+  std::string list_request(const std::string& ns) const override {
+    return http_request("GET", "/api/v1/namespaces/" + ns + "/pods", port_);
+  }
+
+  size_t count_listed(const http_response& list, const std::string& name_prefix) const override {
+    return count_occurrences(list.body, "\"name\":\"" + name_prefix);
+  }
+
+  uint64_t revision(http_connection& admin, const std::string& ns) override {
+    http_response r = admin.roundtrip(list_request(ns));
+    std::string_view rv = json_string_field(r.body, "resourceVersion");
+    if (r.status != 200 || rv.empty())
+      throw bench_error("listing " + ns + " for its resourceVersion: HTTP " +
+                        std::to_string(r.status) + " " + r.body.substr(0, 300));
+    return parse_u64(rv);
+  }
+
+  watch_spec watch(const std::string& ns, const std::string& name_prefix,
+                   uint64_t revision) const override {
+    watch_spec spec;
+    spec.request = http_request(
+        "GET",
+        "/api/v1/namespaces/" + ns + "/pods?watch=true&resourceVersion=" + std::to_string(revision),
+        port_);
+    spec.established_on_headers = true;
+    std::string marker = "\"name\":\"" + name_prefix;
+    spec.parse_line = [marker](std::string_view line, watch_line& out) {
+      if (line.find(R"("type":"ERROR")") != std::string_view::npos)
+        out.problem = "ERROR event: " + std::string(line.substr(0, 300));
+      if (line.find(R"("type":"ADDED")") == std::string_view::npos) return;
+      size_t at = line.find(marker);
+      if (at != std::string_view::npos)
+        out.seqs.push_back(parse_u64(line.substr(at + marker.size())));
+    };
+    return spec;
+  }
+
+ private:
+  std::string binary_;
+  std::string config_;
+  std::unique_ptr<temp_dir> dir_;
+  child_process child_;
+  unsigned short port_ = 0;
+};
+
+class etcd_server : public system_under_test {
+ public:
+  explicit etcd_server(std::string binary) : binary_(std::move(binary)) {}
+
+  std::string name() const override { return "etcd"; }
+  pid_t pid() const override { return child_.pid(); }
+  unsigned short port() const override { return port_; }
+  bool has_linearizable_reads() const override { return true; }
+
+  void start() override {
+    dir_ = std::make_unique<temp_dir>("api_bench-etcd");
+    port_ = free_port();
+    std::string client_url = "http://127.0.0.1:" + std::to_string(port_);
+    std::string peer_url = "http://127.0.0.1:" + std::to_string(free_port());
+    fs::path log = dir_->path() / "etcd.log";
+    child_.start(
+        {binary_, "--name", "default", "--data-dir", (dir_->path() / "data").string(),
+         "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
+         "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
+         "--initial-cluster", "default=" + peer_url, "--logger", "zap", "--log-level", "error"},
+        log.string());
+    wait_until_ready(child_, port_, http_request("GET", "/health", port_), R"("health":"true")",
+                     log, 30);
+  }
+
+  void stop() override {
+    child_.stop();
+    dir_.reset();
+  }
+
+  void prepare_group(http_connection&, const std::string&) override {}
+
+  std::string write_request(const std::string& ns, const std::string& name) const override {
+    std::string body = R"({"key":")" + base64_encode(key(ns, name)) + R"(","value":")" +
+                       base64_encode(pod_json(ns, name)) + R"("})";
+    return http_request("POST", "/v3/kv/put", port_, body);
+  }
+  int write_status() const override { return 200; }
+
+  std::string read_request(const std::string& ns, const std::string& name,
+                           bool linearizable) const override {
+    std::string body = R"({"key":")" + base64_encode(key(ns, name)) + "\"" +
+                       (linearizable ? "" : R"(,"serializable":true)") + "}";
+    return http_request("POST", "/v3/kv/range", port_, body);
+  }
+
+  std::string list_request(const std::string& ns) const override {
+    return http_request("POST", "/v3/kv/range", port_, range_body(ns, R"(,"serializable":true)"));
+  }
+
+  size_t count_listed(const http_response& list, const std::string&) const override {
+    return count_occurrences(list.body, R"("key":")");
+  }
+
+  uint64_t revision(http_connection& admin, const std::string& ns) override {
+    http_response r = admin.roundtrip(
+        http_request("POST", "/v3/kv/range", port_, range_body(ns, R"(,"count_only":true)")));
+    std::string_view revision = json_string_field(r.body, "revision");
+    if (r.status != 200 || revision.empty())
+      throw bench_error("reading etcd's revision: HTTP " + std::to_string(r.status) + " " +
+                        r.body.substr(0, 300));
+    return parse_u64(revision);
+  }
+
+  watch_spec watch(const std::string& ns, const std::string& name_prefix,
+                   uint64_t revision) const override {
+    watch_spec spec;
+    std::string prefix = key(ns, "");
+    std::string body = R"({"create_request":{"key":")" + base64_encode(prefix) +
+                       R"(","range_end":")" + base64_encode(prefix_end(prefix)) +
+                       R"(","start_revision":")" + std::to_string(revision + 1) + R"("}})";
+    spec.request = http_request("POST", "/v3/watch", port_, body);
+    spec.established_on_headers = false;
+    std::string name_key = prefix + name_prefix;
+    spec.parse_line = [name_key](std::string_view line, watch_line& out) {
+      if (line.find(R"("created":true)") != std::string_view::npos) out.established = true;
+      if (line.find(R"("canceled":true)") != std::string_view::npos ||
+          line.find(R"("error":)") != std::string_view::npos)
+        out.problem = "watch canceled: " + std::string(line.substr(0, 300));
+      constexpr std::string_view marker = R"("kv":{"key":")";
+      for (size_t at = line.find(marker); at != std::string_view::npos;
+           at = line.find(marker, at + marker.size())) {
+        std::string decoded = base64_decode(line.substr(at + marker.size(), 200));
+        if (decoded.rfind(name_key, 0) == 0)
+          out.seqs.push_back(parse_u64(decoded.substr(name_key.size())));
+      }
+    };
+    return spec;
+  }
+
+ private:
+  static std::string key(const std::string& ns, const std::string& name) {
+    return "/registry/pods/" + ns + "/" + name;
+  }
+
+  static std::string prefix_end(std::string prefix) {
+    ++prefix.back();
+    return prefix;
+  }
+
+  std::string range_body(const std::string& ns, std::string_view options) const {
+    std::string prefix = key(ns, "");
+    return R"({"key":")" + base64_encode(prefix) + R"(","range_end":")" +
+           base64_encode(prefix_end(prefix)) + "\"" + std::string(options) + "}";
+  }
+
+  std::string binary_;
+  std::unique_ptr<temp_dir> dir_;
+  child_process child_;
+  unsigned short port_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The scenario, run once per system per round.
+
+struct options {
+  bool quick = false;
+  std::string kactor;
+  std::string config;
+  std::string etcd = "/usr/bin/etcd";
+  bool skip_kactor = false;
+  bool skip_etcd = false;
+  int connections = 64;
+  double seconds = 5;
+  double warmup = 1;
+  int runs = 3;
+  int watchers = 1000;
+  double watch_rate = 50;
+  int client_threads = 2;
+  int list_size = 1000;
+};
+
+using metrics = std::map<std::string, double>;
+
+std::string format_number(double value, int decimals) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+void require_clean(const load_result& result, const std::string& phase) {
+  if (result.ok_total == 0)
+    throw bench_error(
+        phase + ": no successful request" +
+        (result.first_failure.empty() ? "" : "; first failure: " + result.first_failure));
+}
+
+std::string failure_note(const load_result& result) {
+  if (result.failed == 0) return "";
+  return " (" + std::to_string(result.failed) + " failed, first: " + result.first_failure + ")";
+}
+
+class scenario {
+ public:
+  scenario(system_under_test& sut, const options& opts) : sut_(sut), opts_(opts) {}
+
+  // Runs every phase; a failed phase is reported and leaves its figures out. The watch fan-out
+  // goes first, so its memory baseline is not blurred by the heaps of the load phases.
+  metrics run() {
+    http_connection admin(sut_.port());
+    phase("watch fan-out", [&] { measure_watch(admin); });
+    phase("writes", [&] { measure_writes(admin); });
+    phase("reads", [&] { measure_reads(false); });
+    if (sut_.has_linearizable_reads()) phase("linearizable reads", [&] { measure_reads(true); });
+    phase("lists", [&] { measure_lists(admin); });
+    return std::move(figures_);
+  }
+
+  int failed_phases() const { return failed_phases_; }
+
+ private:
+  void phase(const char* name, const std::function<void()>& body) {
+    try {
+      body();
+    } catch (const bench_error& e) {
+      if (g_interrupted) throw;
+      ++failed_phases_;
+      std::printf("  %-6s %s failed: %s\n", sut_.name().c_str(), name, e.what());
+      std::fflush(stdout);
+    }
+  }
+
+  load_spec timed_spec() const {
+    load_spec spec;
+    spec.connections = opts_.connections;
+    spec.threads = opts_.client_threads;
+    spec.warmup_seconds = opts_.warmup;
+    spec.measure_seconds = opts_.seconds;
+    return spec;
+  }
+
+  // Runs `spec`, also measuring the server's CPU time per successful request.
+  load_result run_measured(const load_spec& spec, const std::string& prefix) {
+    double cpu_before = cpu_seconds(sut_.pid());
+    load_result result = run_load(sut_.port(), spec);
+    double cpu = cpu_seconds(sut_.pid()) - cpu_before;
+    require_clean(result, sut_.name() + " " + prefix);
+    figures_[prefix + "_per_s"] = result.per_second();
+    figures_[prefix + "_p50_ms"] = percentile_ms(result.latencies_us, 0.50);
+    figures_[prefix + "_p99_ms"] = percentile_ms(result.latencies_us, 0.99);
+    figures_[prefix + "_cpu_us_per_op"] =
+        cpu * 1e6 / double(std::max<uint64_t>(1, result.ok_total));
+    return result;
+  }
+
+  void print_phase(const std::string& prefix, const std::string& what, const load_result& r) {
+    std::printf(
+        "  %-6s %-24s %10s /s  p50 %s ms  p99 %s ms  server cpu %s us/op%s\n", sut_.name().c_str(),
+        what.c_str(), format_number(figures_[prefix + "_per_s"], 0).c_str(),
+        format_number(figures_[prefix + "_p50_ms"], 3).c_str(),
+        format_number(figures_[prefix + "_p99_ms"], 3).c_str(),
+        format_number(figures_[prefix + "_cpu_us_per_op"], 1).c_str(), failure_note(r).c_str());
+    std::fflush(stdout);
+  }
+
+  void measure_writes(http_connection& admin) {
+    sut_.prepare_group(admin, "default");
+    load_spec spec = timed_spec();
+    spec.expected_status = sut_.write_status();
+    spec.make_request = [this](uint64_t seq, uint64_t) {
+      return sut_.write_request("default", "bench-" + std::to_string(seq));
+    };
+    load_result result = run_measured(spec, "write");
+    written_ = std::move(result.succeeded);
+    print_phase("write", sut_.name() == "etcd" ? "put" : "pod create", result);
+  }
+
+  void measure_reads(bool linearizable) {
+    if (written_.empty()) throw bench_error("no objects were written to read");
+    std::string prefix = linearizable ? "read_linearizable" : "read";
+    load_spec spec = timed_spec();
+    spec.make_request = [this, linearizable](uint64_t, uint64_t random) {
+      uint64_t seq = written_[random % written_.size()];
+      return sut_.read_request("default", "bench-" + std::to_string(seq), linearizable);
+    };
+    load_result result = run_measured(spec, prefix);
+    std::string what = sut_.name() == "etcd"
+                           ? (linearizable ? "range (linearizable)" : "range (serializable)")
+                           : "pod get";
+    print_phase(prefix, what, result);
+  }
+
+  void measure_lists(http_connection& admin) {
+    const std::string ns = "bench-list";
+    sut_.prepare_group(admin, ns);
+    load_spec fill;
+    fill.connections = opts_.connections;
+    fill.threads = opts_.client_threads;
+    fill.request_count = uint64_t(opts_.list_size);
+    fill.expected_status = sut_.write_status();
+    fill.make_request = [this, ns](uint64_t seq, uint64_t) {
+      return sut_.write_request(ns, "list-" + std::to_string(seq));
+    };
+    load_result filled = run_load(sut_.port(), fill);
+    if (filled.ok != fill.request_count)
+      throw bench_error("filling " + ns + ": " + std::to_string(filled.ok) + " of " +
+                        std::to_string(fill.request_count) + " writes succeeded" +
+                        failure_note(filled));
+    check_list_size(admin, ns);
+
+    load_spec spec = timed_spec();
+    spec.make_request = [this, ns](uint64_t, uint64_t) { return sut_.list_request(ns); };
+    load_result result = run_measured(spec, "list");
+    // Lists take long enough that counting whole responses in the window would undercount.
+    figures_["list_per_s"] = result.responses_per_second_by_bytes();
+    figures_["list_mb_per_s"] = double(result.window_body_bytes) / result.seconds / 1e6;
+    print_phase("list", "list of " + std::to_string(opts_.list_size), result);
+    std::printf(
+        "  %-6s %-24s %10s MB/s, %s bytes per list\n", sut_.name().c_str(), "",
+        format_number(figures_["list_mb_per_s"], 1).c_str(),
+        std::to_string(result.body_bytes_total / std::max<uint64_t>(1, result.ok_total)).c_str());
+  }
+
+  void check_list_size(http_connection& admin, const std::string& ns) {
+    http_response list = admin.roundtrip(sut_.list_request(ns));
+    size_t listed = sut_.count_listed(list, "list-");
+    if (list.status != 200 || listed != size_t(opts_.list_size))
+      throw bench_error("listing " + ns + ": HTTP " + std::to_string(list.status) + " with " +
+                        std::to_string(listed) + " objects, expected " +
+                        std::to_string(opts_.list_size));
+  }
+
+  void measure_watch(http_connection& admin);
+
+  system_under_test& sut_;
+  const options& opts_;
+  metrics figures_;
+  std::vector<uint64_t> written_;
+  int failed_phases_ = 0;
+};
+
+// Writes one object per entry of `send_times` on one connection at `rate` per second, recording
+// each send time. A server slower than the rate gets fewer writes: the loop stops at twice the
+// planned duration.
+load_result write_at_rate(system_under_test& sut, const std::string& ns, double rate,
+                          send_time_table& send_times) {
+  http_connection writer(sut.port());
+  load_result result;
+  int64_t start = now_ns();
+  int64_t give_up = start + 2 * int64_t(double(send_times.size()) * 1e9 / rate);
+  for (size_t seq = 0; seq < send_times.size() && now_ns() < give_up; ++seq) {
+    int64_t due = start + int64_t(double(seq) * 1e9 / rate);
+    while (now_ns() < due) {
+      check_interrupted();
+      sleep_seconds(std::min(0.01, double(due - now_ns()) / 1e9));
+    }
+    std::string request = sut.write_request(ns, "watch-" + std::to_string(seq));
+    int64_t sent = now_ns();
+    send_times[seq].store(sent, std::memory_order_release);
+    http_response response = writer.roundtrip(request);
+    if (response.status == sut.write_status()) {
+      ++result.ok;
+      result.latencies_us.push_back(elapsed_us(sent, now_ns()));
+    } else {
+      ++result.failed;
+      if (result.first_failure.empty())
+        result.first_failure =
+            "HTTP " + std::to_string(response.status) + " " + response.body.substr(0, 300);
+    }
+  }
+  result.seconds = double(now_ns() - start) / 1e9;
+  return result;
+}
+
+// Waits until `done()` or `seconds` pass; false on timeout.
+bool wait_for(const std::function<bool()>& done, double seconds) {
+  int64_t deadline = now_ns() + seconds_to_ns(seconds);
+  while (!done()) {
+    check_interrupted();
+    if (now_ns() >= deadline) return false;
+    sleep_seconds(0.02);
+  }
+  return true;
+}
+
+void scenario::measure_watch(http_connection& admin) {
+  const std::string ns = "bench-watch";
+  sut_.prepare_group(admin, ns);
+  uint64_t revision = sut_.revision(admin, ns);
+  size_t events = size_t(std::max(1.0, opts_.watch_rate * opts_.seconds));
+  send_time_table send_times(events);
+  watch_spec spec = sut_.watch(ns, "watch-", revision);
+  spec.watchers = opts_.watchers;
+  spec.threads = opts_.client_threads;
+
+  sleep_seconds(0.5);  // let the server settle before the baseline
+  uint64_t rss_before = rss_bytes(sut_.pid());
+  watch_fleet fleet(sut_.port(), spec, send_times);
+  size_t wanted = size_t(opts_.watchers);
+  if (!wait_for([&] { return fleet.established() + fleet.broken() >= wanted; }, 60) ||
+      fleet.broken() > 0)
+    throw bench_error(sut_.name() + ": " + std::to_string(fleet.established()) + " of " +
+                      std::to_string(wanted) + " watches established, " +
+                      std::to_string(fleet.broken()) + " failed (" + fleet.first_problem() + ")");
+  sleep_seconds(0.5);
+  uint64_t rss_after = rss_bytes(sut_.pid());
+
+  load_result writes = write_at_rate(sut_, ns, opts_.watch_rate, send_times);
+  if (writes.ok == 0) throw bench_error("no write succeeded" + failure_note(writes));
+  uint64_t expected = writes.ok * wanted;
+  wait_for([&] { return fleet.deliveries() >= expected || fleet.broken() > 0; }, 30);
+  uint64_t delivered = fleet.deliveries();
+  std::vector<uint32_t> latencies = fleet.stop_and_collect();
+
+  figures_["watch_p50_ms"] = percentile_ms(latencies, 0.50);
+  figures_["watch_p99_ms"] = percentile_ms(latencies, 0.99);
+  figures_["watch_rss_per_watcher"] =
+      rss_after > rss_before ? double(rss_after - rss_before) / double(wanted) : 0;
+  figures_["watch_missing"] = double(expected - std::min(expected, delivered));
+  std::printf(
+      "  %-6s %-24s p50 %s ms  p99 %s ms over %s deliveries (%s missing), RSS %s -> %s MiB, "
+      "writes %s/s%s\n",
+      sut_.name().c_str(), ("watch x" + std::to_string(wanted)).c_str(),
+      format_number(figures_["watch_p50_ms"], 3).c_str(),
+      format_number(figures_["watch_p99_ms"], 3).c_str(), std::to_string(delivered).c_str(),
+      format_number(figures_["watch_missing"], 0).c_str(),
+      format_number(double(rss_before) / 1048576, 1).c_str(),
+      format_number(double(rss_after) / 1048576, 1).c_str(),
+      format_number(writes.per_second(), 1).c_str(), failure_note(writes).c_str());
+  if (fleet.broken() > 0)
+    std::printf("  %-6s warning: %zu watches broke during the run (%s)\n", sut_.name().c_str(),
+                fleet.broken(), fleet.first_problem().c_str());
+  std::fflush(stdout);
+}
+
+int g_failed_phases = 0;
+
+metrics run_round(system_under_test& sut, const options& opts, int round) {
+  std::printf("%s, run %d of %d:\n", sut.name().c_str(), round + 1, opts.runs);
+  std::fflush(stdout);
+  sut.start();
+  try {
+    scenario rounds(sut, opts);
+    metrics result = rounds.run();
+    g_failed_phases += rounds.failed_phases();
+    sut.stop();
+    return result;
+  } catch (...) {
+    sut.stop();
+    throw;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+struct figure {
+  const char* metric;
+  const char* key;  // in both systems' metrics
+  const char* peer_key;
+  const char* peer;
+  const char* unit;
+  int decimals;
+};
+
+constexpr figure figures[] = {
+    {"pod_create_per_s", "write_per_s", "write_per_s", "etcd-put", "ops/s", 0},
+    {"pod_create_p50_ms", "write_p50_ms", "write_p50_ms", "etcd-put", "ms", 3},
+    {"pod_create_p99_ms", "write_p99_ms", "write_p99_ms", "etcd-put", "ms", 3},
+    {"pod_create_server_cpu_us_per_op", "write_cpu_us_per_op", "write_cpu_us_per_op", "etcd-put",
+     "us", 1},
+    {"pod_get_per_s", "read_per_s", "read_per_s", "etcd-range-serializable", "ops/s", 0},
+    {"pod_get_per_s_vs_linearizable", "read_per_s", "read_linearizable_per_s",
+     "etcd-range-linearizable", "ops/s", 0},
+    {"pod_get_p50_ms", "read_p50_ms", "read_p50_ms", "etcd-range-serializable", "ms", 3},
+    {"pod_get_p99_ms", "read_p99_ms", "read_p99_ms", "etcd-range-serializable", "ms", 3},
+    {"pod_get_server_cpu_us_per_op", "read_cpu_us_per_op", "read_cpu_us_per_op",
+     "etcd-range-serializable", "us", 1},
+    {"list_1000_pods_per_s", "list_per_s", "list_per_s", "etcd-range-1000", "lists/s", 1},
+    {"list_1000_pods_mb_per_s", "list_mb_per_s", "list_mb_per_s", "etcd-range-1000", "MB/s", 1},
+    {"watch_fanout_p50_ms", "watch_p50_ms", "watch_p50_ms", "etcd-watch", "ms", 3},
+    {"watch_fanout_p99_ms", "watch_p99_ms", "watch_p99_ms", "etcd-watch", "ms", 3},
+    {"watch_rss_bytes_per_watcher", "watch_rss_per_watcher", "watch_rss_per_watcher", "etcd-watch",
+     "bytes", 0},
+};
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// The median over rounds of `key`, or -1 when no round has it.
+double median_of(const std::vector<metrics>& rounds, const std::string& key) {
+  std::vector<double> values;
+  for (const metrics& m : rounds)
+    if (auto it = m.find(key); it != m.end()) values.push_back(it->second);
+  return values.empty() ? -1 : median(values);
+}
+
+void print_results(const std::vector<metrics>& kactor, const std::vector<metrics>& etcd) {
+  std::printf("\n");
+  for (const figure& f : figures) {
+    double mine = median_of(kactor, f.key);
+    double peer = median_of(etcd, f.peer_key);
+    if (mine < 0) {
+      if (peer >= 0)
+        std::printf("PEER %s %s %s peer=%s\n", f.metric, format_number(peer, f.decimals).c_str(),
+                    f.unit, f.peer);
+      continue;
+    }
+    std::printf("RESULT %s %s %s", f.metric, format_number(mine, f.decimals).c_str(), f.unit);
+    if (peer >= 0)
+      std::printf(" peer=%s %s ratio=%s", f.peer, format_number(peer, f.decimals).c_str(),
+                  peer > 0 ? format_number(mine / peer, 2).c_str() : "inf");
+    std::printf("\n");
+  }
+  std::fflush(stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command line and setup.
+
+constexpr const char* usage_text = R"(Usage: api_bench [options]
+  --quick               small and short (CI smoke run, under a minute)
+  --kactor PATH         the kactor binary (default: ../kactor beside this binary, else build/kactor)
+  --config PATH         kactor config (default: config/single-host.yaml of the source tree)
+  --etcd PATH           etcd 3.4 binary (default /usr/bin/etcd); missing: kactor figures only
+  --skip-kactor         measure etcd only
+  --skip-etcd           measure kactor only
+  --connections N       concurrent keep-alive connections (default 64; quick 16)
+  --seconds S           measured seconds per phase (default 5; quick 1.5)
+  --runs N              rounds; figures are medians (default 3; quick 1)
+  --watchers N          watch streams for the fan-out (default 1000; quick 200)
+  --watch-rate R        writes per second during the fan-out (default 50; quick 20)
+  --client-threads N    epoll threads of this client (default 2)
+)";
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::fprintf(stderr, "api_bench: %s\n\n%s", message.c_str(), usage_text);
+  std::exit(2);
+}
+
+double number_argument(const std::string& option, const char* text, double min) {
+  char* end = nullptr;
+  double value = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !(value >= min))
+    usage_error(option + " needs a number >= " + format_number(min, 0) + ", got \"" + text + "\"");
+  return value;
+}
+
+fs::path source_root() {
+  return fs::path(__FILE__).parent_path().parent_path();
+}
+
+std::string default_kactor() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec && is_executable((self.parent_path().parent_path() / "kactor").string()))
+    return (self.parent_path().parent_path() / "kactor").string();
+  return "build/kactor";
+}
+
+std::string default_config() {
+  fs::path relative = "config/single-host.yaml";
+  if (fs::exists(relative)) return relative.string();
+  return (source_root() / relative).string();
+}
+
+void apply_quick_defaults(options& o) {
+  o.quick = true;
+  o.connections = 16;
+  o.seconds = 1.5;
+  o.warmup = 0.25;
+  o.runs = 1;
+  o.watchers = 200;
+  o.watch_rate = 20;
+}
+
+options parse_options(int argc, char** argv) {
+  options o;
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--quick") apply_quick_defaults(o);
+  o.kactor = default_kactor();
+  o.config = default_config();
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) usage_error(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--quick") continue;
+    if (arg == "-h" || arg == "--help") {
+      std::printf("%s", usage_text);
+      std::exit(0);
+    } else if (arg == "--kactor")
+      o.kactor = value();
+    else if (arg == "--config")
+      o.config = value();
+    else if (arg == "--etcd")
+      o.etcd = value();
+    else if (arg == "--skip-kactor")
+      o.skip_kactor = true;
+    else if (arg == "--skip-etcd")
+      o.skip_etcd = true;
+    else if (arg == "--connections")
+      o.connections = int(number_argument(arg, value(), 1));
+    else if (arg == "--seconds")
+      o.seconds = number_argument(arg, value(), 0.1);
+    else if (arg == "--runs")
+      o.runs = int(number_argument(arg, value(), 1));
+    else if (arg == "--watchers")
+      o.watchers = int(number_argument(arg, value(), 1));
+    else if (arg == "--watch-rate")
+      o.watch_rate = number_argument(arg, value(), 0.1);
+    else if (arg == "--client-threads")
+      o.client_threads = int(number_argument(arg, value(), 1));
+    else
+      usage_error("unknown option " + arg);
+  }
+  o.warmup = std::min(o.warmup, o.seconds / 4);
+  return o;
+}
+
+// Room for 1,000+ watch connections in this process and in the servers it starts.
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 65536);
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_termination_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int run(const options& opts) {
+  std::vector<std::unique_ptr<system_under_test>> systems;
+  if (!opts.skip_kactor) {
+    if (!is_executable(opts.kactor))
+      throw bench_error("no kactor binary at " + opts.kactor +
+                        " (build it, or pass --kactor "
+                        "PATH or --skip-kactor)");
+    if (!fs::exists(opts.config)) throw bench_error("no kactor config at " + opts.config);
+    systems.push_back(std::make_unique<kactor_server>(opts.kactor, opts.config));
+  }
+  if (!opts.skip_etcd && is_executable(opts.etcd))
+    systems.push_back(std::make_unique<etcd_server>(opts.etcd));
+  else if (!opts.skip_etcd)
+    std::printf("etcd not found at %s: reporting kactor figures only\n", opts.etcd.c_str());
+  if (systems.empty()) throw bench_error("nothing to measure");
+
+  std::printf(
+      "api_bench: %d connections, %d client threads, %s s per phase, %d run(s), "
+      "%d watchers at %s writes/s, lists of %d\n",
+      opts.connections, opts.client_threads, format_number(opts.seconds, 1).c_str(), opts.runs,
+      opts.watchers, format_number(opts.watch_rate, 0).c_str(), opts.list_size);
+  std::map<std::string, std::vector<metrics>> rounds;
+  for (int round = 0; round < opts.runs; ++round)
+    for (auto& sut : systems) rounds[sut->name()].push_back(run_round(*sut, opts, round));
+
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("client cpu: %.1f s user, %.1f s system\n",
+              double(usage.ru_utime.tv_sec) + usage.ru_utime.tv_usec / 1e6,
+              double(usage.ru_stime.tv_sec) + usage.ru_stime.tv_usec / 1e6);
+  print_results(rounds["kactor"], rounds["etcd"]);
+  if (g_failed_phases > 0)
+    std::fprintf(stderr, "api_bench: %d phase(s) failed; their figures are missing\n",
+                 g_failed_phases);
+  return g_failed_phases > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options opts = parse_options(argc, argv);
+  raise_file_limit();
+  install_signal_handlers();
+  try {
+    return run(opts);
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "api_bench: error: %s\n", e.what());
+    return 1;
+  }
+}

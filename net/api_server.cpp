@@ -1,0 +1,720 @@
+#include "net/api_server.hpp"
+
+#include <charconv>
+#include <random>
+
+#include "api/admission.hpp"
+#include "api/base64.hpp"
+#include "api/patch.hpp"
+#include "api/selectors.hpp"
+#include "api/status.hpp"
+#include "net/discovery.hpp"
+#include "net/query.hpp"
+#include "net/route.hpp"
+#include "store/write.hpp"
+
+namespace kactor::net {
+
+using api::api_error;
+
+struct api_server::context {
+  request req;
+  std::shared_ptr<responder> reply;
+  route r;
+  query_params q;
+  std::vector<std::string> warnings;
+};
+
+namespace {
+
+constexpr size_t kListPageSize = 512;
+constexpr int kPatchAttempts = 5;
+
+void send(responder& reply, int code, std::string body, const std::vector<std::string>& warnings,
+          std::string content_type = "application/json") {
+  response resp;
+  resp.status = code;
+  resp.content_type = std::move(content_type);
+  resp.body = std::move(body);
+  for (const auto& w : warnings) {
+    std::string quoted;
+    json::append_quoted(quoted, w);
+    resp.headers.emplace_back("Warning", "299 - " + quoted);
+  }
+  reply.respond(std::move(resp));
+}
+
+void send_error(responder& reply, const api_error& e) {
+  send(reply, e.code, api::status_json(e), {});
+}
+
+api_error method_not_allowed() {
+  return api::method_not_allowed("the server does not allow this method on the requested resource");
+}
+
+std::optional<uint64_t> parse_uint(std::string_view s) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+// resourceVersion query parameter: "" and "0" mean "any"; otherwise a revision number.
+std::optional<api_error> parse_resource_version(const query_params& q, uint64_t& out) {
+  out = 0;
+  auto rv = q.get("resourceVersion");
+  if (!rv || rv->empty()) return std::nullopt;
+  auto v = parse_uint(*rv);
+  if (!v) return api::bad_request("invalid resource version: " + *rv);
+  out = *v;
+  return std::nullopt;
+}
+
+std::string url_safe(std::string b64) {
+  for (char& c : b64) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!b64.empty() && b64.back() == '=') b64.pop_back();
+  return b64;
+}
+
+std::string from_url_safe(std::string_view s) {
+  std::string b64(s);
+  for (char& c : b64) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (b64.size() % 4 != 0) b64.push_back('=');
+  return b64;
+}
+
+std::string encode_continue(uint64_t revision, const std::string& last_key) {
+  json::value token = json::value::make_object();
+  token.set("v", "meta.k8s.io/v1");
+  token.set("rv", static_cast<int64_t>(revision));
+  token.set("start", last_key);
+  return url_safe(api::base64_encode(json::dump(token)));
+}
+
+struct continue_token {
+  uint64_t revision = 0;
+  std::string start_after;
+};
+
+std::optional<continue_token> decode_continue(std::string_view text, std::string_view prefix) {
+  auto raw = api::base64_decode(from_url_safe(text));
+  if (!raw) return std::nullopt;
+  json::value token;
+  if (!json::parse(*raw, token).ok || !token.is_object()) return std::nullopt;
+  const json::value* rv = token.find("rv");
+  const json::value* start = token.find("start");
+  if (token.get_string("v") != "meta.k8s.io/v1" || !rv || !rv->is_int() || rv->as_int() < 0 ||
+      !start || !start->is_string() || !start->as_string().starts_with(prefix))
+    return std::nullopt;
+  return continue_token{static_cast<uint64_t>(rv->as_int()), start->as_string()};
+}
+
+struct selectors {
+  api::label_selector labels;
+  api::field_selector fields;
+  bool empty() const { return labels.empty() && fields.empty(); }
+  bool matches(const api::object_facts& f) const {
+    return labels.matches(f.labels) && fields.matches(f.fields);
+  }
+};
+
+std::optional<api_error> parse_selectors(const query_params& q, const api::resource_info& info,
+                                         selectors& out) {
+  std::string error;
+  if (auto text = q.get("labelSelector")) {
+    auto parsed = api::parse_label_selector(*text, error);
+    if (!parsed) return api::bad_request(error);
+    out.labels = std::move(*parsed);
+  }
+  if (auto text = q.get("fieldSelector")) {
+    auto parsed = api::parse_field_selector(*text, info.kind, error);
+    if (!parsed) return api::bad_request(error);
+    out.fields = std::move(*parsed);
+  }
+  return std::nullopt;
+}
+
+bool object_matches(const selectors& sel, std::string_view bytes) {
+  if (sel.empty()) return true;
+  json::value obj;
+  if (!json::parse(bytes, obj).ok) return false;
+  return sel.matches(api::extract_facts(obj));
+}
+
+// The only name a field selector pins down (metadata.name=x), if any.
+std::optional<std::string> pinned_name(const selectors& sel) {
+  for (const auto& r : sel.fields.requirements())
+    if (r.field == "metadata.name" && !r.negated) return r.value;
+  return std::nullopt;
+}
+
+std::string list_body(const api::resource_info& info, uint64_t revision,
+                      const std::vector<store::kv>& items, const std::string& next,
+                      std::optional<size_t> remaining) {
+  size_t size = 128;
+  for (const auto& item : items) size += item.value.size() + 1;
+  std::string body;
+  body.reserve(size);
+  body += R"({"kind":")";
+  body += info.list_kind();
+  body += R"(","apiVersion":")";
+  body += info.api_version();
+  body += R"(","metadata":{"resourceVersion":")";
+  body += std::to_string(revision);
+  body += '"';
+  if (!next.empty()) {
+    body += R"(,"continue":")";
+    body += next;
+    body += '"';
+    if (remaining) body += R"(,"remainingItemCount":)" + std::to_string(*remaining);
+  }
+  body += R"(},"items":[)";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) body += ',';
+    body += items[i].value;
+  }
+  body += "]}";
+  return body;
+}
+
+std::optional<bool> parse_dry_run(const query_params& q, api_error& error) {
+  auto v = q.get("dryRun");
+  if (!v || v->empty()) return false;
+  if (*v == "All") return true;
+  error = api::bad_request("Invalid dryRun value: \"" + *v + "\": supported values: \"All\"");
+  return std::nullopt;
+}
+
+std::string object_name(const json::value& obj) {
+  const json::value* name = obj.at({"metadata", "name"});
+  return name && name->is_string() ? name->as_string() : std::string();
+}
+
+}  // namespace
+
+api_server::api_server(store::backend& reader, store::write_client& writer,
+                       store::watch_hub& hub, api_server_options options)
+    : reader_(reader), writer_(writer), hub_(hub), options_(std::move(options)) {}
+
+api_server::~api_server() = default;
+
+void api_server::handle(request&& req, std::shared_ptr<responder> reply) {
+  auto ctx = std::make_shared<context>();
+  ctx->req = std::move(req);
+  ctx->reply = std::move(reply);
+  std::string bad;
+  if (!ctx->q.parse(ctx->req.query, bad))
+    return send_error(*ctx->reply, api::bad_request("invalid query parameter: " + bad));
+  ctx->r = resolve_route(ctx->req.path);
+  const bool is_get = ctx->req.method == "GET";
+  switch (ctx->r.kind) {
+    case route::target::version:
+      if (!is_get) return send_error(*ctx->reply, method_not_allowed());
+      return send(*ctx->reply, 200, version_json(), {});
+    case route::target::healthz:
+    case route::target::livez:
+      if (!is_get) return send_error(*ctx->reply, method_not_allowed());
+      return send(*ctx->reply, 200, "ok", {}, "text/plain; charset=utf-8");
+    case route::target::readyz:
+      if (!is_get) return send_error(*ctx->reply, method_not_allowed());
+      if (!ready_) return send(*ctx->reply, 500, "[-]store not ready\nreadyz check failed", {},
+                               "text/plain; charset=utf-8");
+      return send(*ctx->reply, 200, "ok", {}, "text/plain; charset=utf-8");
+    case route::target::api_versions:
+    case route::target::api_groups:
+    case route::target::api_group:
+    case route::target::resource_list:
+      if (!is_get) return send_error(*ctx->reply, method_not_allowed());
+      return serve_discovery(ctx);
+    case route::target::collection:
+    case route::target::object:
+    case route::target::subresource:
+      return handle_resource(ctx);
+    case route::target::not_found:
+      return send_error(*ctx->reply, api::path_not_found());
+  }
+}
+
+void api_server::serve_discovery(const std::shared_ptr<context>& ctx) {
+  std::optional<std::string> body;
+  switch (ctx->r.kind) {
+    case route::target::api_versions:
+      body = api_versions_json(options_.advertise_address);
+      break;
+    case route::target::api_groups:
+      body = api_group_list_json();
+      break;
+    case route::target::api_group:
+      body = api_group_json(ctx->r.group);
+      break;
+    default:
+      body = api_resource_list_json(ctx->r.group, ctx->r.version);
+  }
+  if (!body) return send_error(*ctx->reply, api::path_not_found());
+  send(*ctx->reply, 200, std::move(*body), {});
+}
+
+void api_server::handle_resource(const std::shared_ptr<context>& ctx) {
+  switch (ctx->r.kind) {
+    case route::target::collection:
+      return handle_collection(ctx);
+    case route::target::object:
+      return handle_object(ctx);
+    default:
+      if (ctx->r.subresource == "status") return handle_status(ctx);
+      return send_error(*ctx->reply, method_not_allowed());
+  }
+}
+
+void api_server::handle_collection(const std::shared_ptr<context>& ctx) {
+  const std::string& m = ctx->req.method;
+  if (m == "GET") return ctx->q.flag("watch") ? watch(ctx) : list(ctx);
+  if (m == "POST") {
+    if (ctx->r.resource->namespaced && ctx->r.ns.empty())
+      return send_error(*ctx->reply, method_not_allowed());
+    return create(ctx);
+  }
+  send_error(*ctx->reply, method_not_allowed());
+}
+
+void api_server::handle_object(const std::shared_ptr<context>& ctx) {
+  const std::string& m = ctx->req.method;
+  if (m == "GET") return get_object(ctx);
+  if (m == "PUT") return replace(ctx, false);
+  if (m == "PATCH") return patch(ctx, false, 1);
+  if (m == "DELETE") return remove(ctx);
+  send_error(*ctx->reply, method_not_allowed());
+}
+
+void api_server::handle_status(const std::shared_ptr<context>& ctx) {
+  const std::string& m = ctx->req.method;
+  if (m == "GET") return get_object(ctx);
+  if (m == "PUT") return replace(ctx, true);
+  if (m == "PATCH") return patch(ctx, true, 1);
+  send_error(*ctx->reply, method_not_allowed());
+}
+
+namespace {
+
+std::string key_of(const route& r) {
+  return store::object_key(r.resource->group, r.resource->plural, r.ns, r.name);
+}
+
+}  // namespace
+
+void api_server::get_object(const std::shared_ptr<context>& ctx) {
+  uint64_t rv = 0;
+  if (auto e = parse_resource_version(ctx->q, rv)) return send_error(*ctx->reply, *e);
+  auto bytes = reader_.get(key_of(ctx->r));
+  const auto& info = *ctx->r.resource;
+  if (!bytes) return send_error(*ctx->reply, api::not_found(info.plural, info.group, ctx->r.name));
+  send(*ctx->reply, 200, std::move(*bytes), {});
+}
+
+void api_server::list(const std::shared_ptr<context>& ctx) {
+  const auto& info = *ctx->r.resource;
+  selectors sel;
+  if (auto e = parse_selectors(ctx->q, info, sel)) return send_error(*ctx->reply, *e);
+  uint64_t requested_rv = 0;
+  if (auto e = parse_resource_version(ctx->q, requested_rv)) return send_error(*ctx->reply, *e);
+  size_t limit = 0;
+  if (auto text = ctx->q.get("limit"); text && !text->empty()) {
+    auto v = parse_uint(*text);
+    if (!v) return send_error(*ctx->reply, api::bad_request("invalid limit: " + *text));
+    limit = static_cast<size_t>(*v);
+  }
+  const std::string prefix = store::collection_prefix(info.group, info.plural, ctx->r.ns);
+  std::string start_after;
+  std::optional<uint64_t> token_revision;
+  if (auto text = ctx->q.get("continue"); text && !text->empty()) {
+    auto token = decode_continue(*text, prefix);
+    if (!token)
+      return send_error(*ctx->reply,
+                        api::bad_request("continue key is not valid: incorrect encoded start "
+                                         "resourceVersion (version meta.k8s.io/v1)"));
+    start_after = token->start_after;
+    token_revision = token->revision;
+  }
+  const uint64_t current = reader_.revision();
+  if (requested_rv > current)
+    return send_error(*ctx->reply, api::timeout("Too large resource version: " +
+                                                std::to_string(requested_rv) +
+                                                ", current: " + std::to_string(current)));
+  if (ctx->q.get("resourceVersionMatch") == "Exact" && requested_rv != current)
+    return send_error(*ctx->reply,
+                      api::gone_expired("The resourceVersion for the provided list is too old."));
+
+  std::vector<store::kv> items;
+  uint64_t revision = 0;
+  std::string next;
+  std::optional<size_t> remaining;
+  if (auto name = pinned_name(sel); name && (!ctx->r.ns.empty() || !info.namespaced)) {
+    uint64_t rev = 0;
+    auto bytes = reader_.get(store::object_key(info.group, info.plural, ctx->r.ns, *name), &rev);
+    revision = rev;
+    if (bytes && object_matches(sel, *bytes)) items.push_back({"", std::move(*bytes)});
+  } else {
+    const size_t page = limit && sel.empty() ? limit : std::max(limit, kListPageSize);
+    std::string after = start_after;
+    while (true) {
+      auto range = reader_.range(prefix, after, page);
+      if (revision == 0) revision = range.revision;
+      std::string last_key;
+      for (auto& item : range.items) {
+        last_key = item.key;
+        if (!object_matches(sel, item.value)) continue;
+        items.push_back(std::move(item));
+        if (limit && items.size() == limit) break;
+      }
+      const bool stopped_early = limit && items.size() == limit;
+      if (stopped_early && (range.more || last_key != range.items.back().key)) {
+        next = encode_continue(token_revision.value_or(revision), items.back().key);
+        if (sel.empty()) remaining = range.remaining;
+        break;
+      }
+      if (!range.more || range.items.empty()) break;
+      after = range.items.back().key;
+    }
+  }
+  if (revision == 0) revision = current;
+  send(*ctx->reply, 200,
+       list_body(info, token_revision.value_or(revision), items, next, remaining), {});
+}
+
+void api_server::watch(const std::shared_ptr<context>& ctx) {
+  const auto& info = *ctx->r.resource;
+  auto sel = std::make_shared<selectors>();
+  if (auto e = parse_selectors(ctx->q, info, *sel)) return send_error(*ctx->reply, *e);
+  uint64_t from = 0;
+  if (auto e = parse_resource_version(ctx->q, from)) return send_error(*ctx->reply, *e);
+  uint64_t timeout_seconds = 0;
+  if (auto text = ctx->q.get("timeoutSeconds"); text && !text->empty()) {
+    auto v = parse_uint(*text);
+    if (!v) return send_error(*ctx->reply, api::bad_request("invalid timeoutSeconds: " + *text));
+    timeout_seconds = *v;
+  }
+  if (timeout_seconds == 0) {
+    static thread_local std::mt19937 rng{std::random_device{}()};
+    unsigned min = options_.min_watch_timeout_seconds;
+    timeout_seconds = min + std::uniform_int_distribution<unsigned>(0, min)(rng);
+  }
+
+  auto out = ctx->reply->start_stream(200, "application/json");
+  const std::string prefix = store::collection_prefix(info.group, info.plural, ctx->r.ns);
+  if (from == 0) {
+    // "Start at most recent": the current objects first, as ADDED, then changes after them.
+    std::string after;
+    while (true) {
+      auto range = reader_.range(prefix, after, kListPageSize);
+      if (from == 0) from = range.revision;
+      for (const auto& item : range.items)
+        if (object_matches(*sel, item.value)) out->write(store::encode_watch_line("ADDED", item.value));
+      if (!range.more || range.items.empty()) break;
+      after = range.items.back().key;
+    }
+    if (from == 0) from = reader_.revision();
+  }
+
+  auto sink = [sel, out](const store::watch_event_ptr& ev) -> bool {
+    if (out->closed()) return false;
+    const bool now = sel->matches(*ev->facts);
+    const bool before = ev->prev_facts && sel->matches(*ev->prev_facts);
+    store::watch_event::type type = ev->kind;
+    if (type == store::watch_event::type::modified && !(now && before)) {
+      if (now) type = store::watch_event::type::added;
+      else if (before) type = store::watch_event::type::deleted;
+      else return true;
+    } else if (!now) {
+      return true;
+    }
+    if (type == ev->kind && ev->line) return out->write_shared(ev->line);
+    return out->write(store::encode_watch_line(store::event_type_name(type), *ev->object));
+  };
+  auto sub = hub_.subscribe(prefix, from, sink);
+  if (!sub.ok) {
+    auto expired = api::gone_expired("too old resource version: " + std::to_string(from) + " (" +
+                                     std::to_string(sub.oldest_available) + ")");
+    out->write(store::encode_watch_line("ERROR", api::status_json(expired)));
+    out->finish();
+    return;
+  }
+  // Unsubscribing runs on the deadline thread: on_close may fire inside a hub delivery.
+  const uint64_t id = sub.id;
+  auto& hub = hub_;
+  auto& deadlines = deadlines_;
+  out->on_close([&hub, &deadlines, id] { deadlines.soon([&hub, id] { hub.unsubscribe(id); }); });
+  std::weak_ptr<stream> weak = out;
+  deadlines_.at(deadline_runner::clock::now() + std::chrono::seconds(timeout_seconds), [weak] {
+    if (auto s = weak.lock()) s->finish();
+  });
+}
+
+namespace {
+
+std::optional<api::field_validation> field_validation_of(const query_params& q, api_error& error) {
+  auto text = q.get("fieldValidation").value_or("");
+  auto mode = api::parse_field_validation(text);
+  if (!mode)
+    error = api::bad_request("fieldValidation: Unsupported value: \"" + text +
+                             "\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
+  return mode;
+}
+
+store::write_request write_for(const route& r, store::write_verb verb, bool dry_run) {
+  store::write_request w;
+  w.verb = verb;
+  w.group = r.resource->group;
+  w.plural = r.resource->plural;
+  w.ns = r.ns;
+  w.name = r.name;
+  w.dry_run = dry_run;
+  return w;
+}
+
+// Submits a write and answers with `success_code` and the stored object.
+void submit_and_reply(store::write_client& writer, store::write_request w,
+                      std::shared_ptr<responder> reply, std::vector<std::string> warnings,
+                      int success_code) {
+  writer.submit(std::move(w), [reply = std::move(reply), warnings = std::move(warnings),
+                               success_code](store::write_result res) {
+    if (!res.ok) return send_error(*reply, res.error);
+    send(*reply, success_code, std::move(res.object), warnings);
+  });
+}
+
+bool is_merge_patch(std::string_view content_type) {
+  auto semi = content_type.find(';');
+  auto media = content_type.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return media == "application/merge-patch+json";
+}
+
+}  // namespace
+
+std::string api_server::allocate_cluster_ip() {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  // 10.96.0.0/12, leaving out the network address, 10.96.0.1 (kubernetes) and .10 (DNS).
+  std::uniform_int_distribution<uint32_t> host(11, (1u << 20) - 2);
+  uint32_t ip = (10u << 24) | (96u << 16) | host(rng);
+  return std::to_string(ip >> 24) + "." + std::to_string((ip >> 16) & 255) + "." +
+         std::to_string((ip >> 8) & 255) + "." + std::to_string(ip & 255);
+}
+
+namespace {
+
+// The cluster IPs in use, read from every stored Service.
+std::vector<std::string> cluster_ips_in_use(store::backend& reader) {
+  std::vector<std::string> ips;
+  std::string after;
+  const std::string prefix = store::collection_prefix("", "services", "");
+  while (true) {
+    auto range = reader.range(prefix, after, kListPageSize);
+    for (const auto& item : range.items) {
+      json::value svc;
+      if (!json::parse(item.value, svc).ok) continue;
+      const json::value* ip = svc.at({"spec", "clusterIP"});
+      if (ip && ip->is_string()) ips.push_back(ip->as_string());
+    }
+    if (!range.more || range.items.empty()) break;
+    after = range.items.back().key;
+  }
+  return ips;
+}
+
+bool needs_cluster_ip(const json::value& svc) {
+  return svc.at({"spec", "type"}) == nullptr ||
+         svc.at({"spec", "type"})->is_null() ||
+         svc.at({"spec", "type"})->as_string() != "ExternalName";
+}
+
+}  // namespace
+
+void api_server::create(const std::shared_ptr<context>& ctx) {
+  const auto& info = *ctx->r.resource;
+  api_error error;
+  auto mode = field_validation_of(ctx->q, error);
+  auto dry_run = parse_dry_run(ctx->q, error);
+  if (!mode || !dry_run) return send_error(*ctx->reply, error);
+  json::value obj;
+  if (auto e = api::decode_object(info, ctx->req.content_type, ctx->req.body, *mode, obj,
+                                  ctx->warnings))
+    return send_error(*ctx->reply, *e);
+  if (auto e = api::admit_object(info, obj, ctx->r.ns, "", api::write_kind::create))
+    return send_error(*ctx->reply, *e);
+  if (info.kind == "Service" && needs_cluster_ip(obj)) {
+    auto in_use = cluster_ips_in_use(reader_);
+    json::value& spec = obj["spec"];
+    const json::value* wanted = spec.find("clusterIP");
+    if (wanted && wanted->is_string() && !wanted->as_string().empty()) {
+      const std::string& ip = wanted->as_string();
+      if (ip != "None" && std::find(in_use.begin(), in_use.end(), ip) != in_use.end())
+        return send_error(*ctx->reply,
+                          api::invalid("Service", "", object_name(obj),
+                                       {api::invalid_value("spec.clusterIPs", "[\"" + ip + "\"]",
+                                                           "failed to allocate IP " + ip +
+                                                               ": provided IP is already allocated")}));
+    } else {
+      std::string ip;
+      do ip = allocate_cluster_ip();
+      while (std::find(in_use.begin(), in_use.end(), ip) != in_use.end());
+      spec.set("clusterIP", ip);
+    }
+    if (!spec.find("clusterIPs")) {
+      json::value ips = json::value::make_array();
+      ips.as_array().push_back(spec["clusterIP"]);
+      spec.set("clusterIPs", std::move(ips));
+    }
+  }
+  ctx->r.name = object_name(obj);
+  auto w = write_for(ctx->r, store::write_verb::create, *dry_run);
+  w.body = json::dump(obj);
+  submit_and_reply(writer_, std::move(w), ctx->reply, std::move(ctx->warnings), 201);
+}
+
+void api_server::replace(const std::shared_ptr<context>& ctx, bool status_only) {
+  const auto& info = *ctx->r.resource;
+  api_error error;
+  auto mode = field_validation_of(ctx->q, error);
+  auto dry_run = parse_dry_run(ctx->q, error);
+  if (!mode || !dry_run) return send_error(*ctx->reply, error);
+  json::value obj;
+  if (auto e = api::decode_object(info, ctx->req.content_type, ctx->req.body, *mode, obj,
+                                  ctx->warnings))
+    return send_error(*ctx->reply, *e);
+  if (auto e = api::admit_object(info, obj, ctx->r.ns, ctx->r.name, api::write_kind::update))
+    return send_error(*ctx->reply, *e);
+  auto rv = api::object_resource_version(obj);
+  if (!rv)
+    return send_error(*ctx->reply,
+                      api::bad_request("metadata.resourceVersion: Invalid value: " +
+                                       std::string(obj.at({"metadata", "resourceVersion"})
+                                                       ->get_string("", "")) +
+                                       ": must be a decimal resource version"));
+  auto w = write_for(ctx->r, status_only ? store::write_verb::update_status
+                                         : store::write_verb::update,
+                     *dry_run);
+  w.precondition_rv = *rv;
+  w.body = json::dump(obj);
+  submit_and_reply(writer_, std::move(w), ctx->reply, std::move(ctx->warnings), 200);
+}
+
+void api_server::patch(const std::shared_ptr<context>& ctx, bool status_only, int attempt) {
+  const auto& info = *ctx->r.resource;
+  if (!is_merge_patch(ctx->req.content_type))
+    return send_error(*ctx->reply, api::unsupported_media_type(ctx->req.content_type));
+  api_error error;
+  auto mode = field_validation_of(ctx->q, error);
+  auto dry_run = parse_dry_run(ctx->q, error);
+  if (!mode || !dry_run) return send_error(*ctx->reply, error);
+  json::value patch_doc;
+  if (auto parsed = json::parse(ctx->req.body, patch_doc); !parsed.ok)
+    return send_error(*ctx->reply, api::bad_request("error decoding patch: " + parsed.error));
+  if (!patch_doc.is_object())
+    return send_error(*ctx->reply,
+                      api::bad_request("error decoding patch: a merge patch must be a JSON object"));
+  auto current_bytes = reader_.get(key_of(ctx->r));
+  if (!current_bytes)
+    return send_error(*ctx->reply, api::not_found(info.plural, info.group, ctx->r.name));
+  json::value current;
+  if (!json::parse(*current_bytes, current).ok)
+    return send_error(*ctx->reply, api::internal_error("stored object is not valid JSON"));
+  json::value patched = api::merge_patch(current, patch_doc);
+  std::vector<std::string> warnings;
+  if (auto e = api::check_patched_object(info, patched, *mode, warnings))
+    return send_error(*ctx->reply, *e);
+  if (auto e = api::admit_object(info, patched, ctx->r.ns, ctx->r.name, api::write_kind::update))
+    return send_error(*ctx->reply, *e);
+  auto explicit_rv = patch_doc.at({"metadata", "resourceVersion"});
+  auto precondition = api::object_resource_version(explicit_rv ? patched : current);
+  if (!precondition)
+    return send_error(*ctx->reply, api::bad_request("metadata.resourceVersion: Invalid value"));
+  auto w = write_for(ctx->r, status_only ? store::write_verb::update_status
+                                         : store::write_verb::update,
+                     *dry_run);
+  w.precondition_rv = *precondition;
+  w.body = json::dump(patched);
+  const bool retry_on_conflict = explicit_rv == nullptr && attempt < kPatchAttempts;
+  writer_.submit(std::move(w), [this, ctx, status_only, attempt, retry_on_conflict,
+                                warnings = std::move(warnings)](store::write_result res) {
+    if (!res.ok && res.error.code == 409 && res.error.reason == "Conflict" && retry_on_conflict)
+      return deadlines_.soon([this, ctx, status_only, attempt] {
+        patch(ctx, status_only, attempt + 1);
+      });
+    if (!res.ok) return send_error(*ctx->reply, res.error);
+    send(*ctx->reply, 200, std::move(res.object), warnings);
+  });
+}
+
+namespace {
+
+struct delete_options {
+  std::string propagation_policy;
+  std::string precondition_uid;
+  uint64_t precondition_rv = 0;
+  bool dry_run = false;
+};
+
+std::optional<api_error> parse_delete_options(const request& req, const query_params& q,
+                                              delete_options& out) {
+  json::value body;
+  if (!req.body.empty()) {
+    auto parsed = req.content_type.find("yaml") != std::string::npos
+                      ? json::parse_yaml(req.body, body)
+                      : json::parse(req.body, body);
+    if (!parsed.ok || !body.is_object())
+      return api::bad_request("invalid DeleteOptions: " +
+                              (parsed.ok ? std::string("not an object") : parsed.error));
+  }
+  out.propagation_policy = std::string(body.is_object() ? body.get_string("propagationPolicy")
+                                                        : std::string_view{});
+  if (auto p = q.get("propagationPolicy")) out.propagation_policy = *p;
+  if (!out.propagation_policy.empty() && out.propagation_policy != "Foreground" &&
+      out.propagation_policy != "Background" && out.propagation_policy != "Orphan")
+    return api::invalid("DeleteOptions", "meta.k8s.io", "",
+                        {api::unsupported_value("propagationPolicy",
+                                                "\"" + out.propagation_policy + "\"",
+                                                {"Foreground", "Background", "Orphan"})});
+  if (const json::value* pre = body.is_object() ? body.find("preconditions") : nullptr;
+      pre && pre->is_object()) {
+    out.precondition_uid = std::string(pre->get_string("uid"));
+    if (auto rv = pre->get_string("resourceVersion"); !rv.empty()) {
+      auto v = parse_uint(rv);
+      if (!v) return api::bad_request("invalid precondition resourceVersion: " + std::string(rv));
+      out.precondition_rv = *v;
+    }
+  }
+  if (const json::value* dry = body.is_object() ? body.find("dryRun") : nullptr;
+      dry && dry->is_array()) {
+    for (const auto& v : dry->as_array()) {
+      if (!v.is_string() || v.as_string() != "All")
+        return api::bad_request("Invalid dryRun value: supported values: \"All\"");
+      out.dry_run = true;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void api_server::remove(const std::shared_ptr<context>& ctx) {
+  const auto& info = *ctx->r.resource;
+  delete_options options;
+  if (auto e = parse_delete_options(ctx->req, ctx->q, options)) return send_error(*ctx->reply, *e);
+  api_error error;
+  auto dry_run = parse_dry_run(ctx->q, error);
+  if (!dry_run) return send_error(*ctx->reply, error);
+  auto w = write_for(ctx->r, store::write_verb::remove, *dry_run || options.dry_run);
+  w.precondition_uid = options.precondition_uid;
+  w.precondition_rv = options.precondition_rv;
+  writer_.submit(std::move(w), [ctx, &info](store::write_result res) {
+    if (!res.ok) return send_error(*ctx->reply, res.error);
+    // kube-apiserver answers with the object for pods and for objects still being deleted.
+    if (!res.removed || info.kind == "Pod") return send(*ctx->reply, 200, std::move(res.object), {});
+    json::value obj;
+    std::string uid;
+    if (json::parse(res.object, obj).ok) uid = std::string(obj.at({"metadata"}) ? obj.at({"metadata"})->get_string("uid") : "");
+    send(*ctx->reply, 200, api::success_status_json(ctx->r.name, info.group, info.plural, uid), {});
+  });
+}
+
+}  // namespace kactor::net

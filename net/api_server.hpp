@@ -1,0 +1,58 @@
+// The Kubernetes REST API over the store: routes a request, decodes and admits objects, reads
+// straight from the backend's snapshots, hands writes to the store's single writer and streams
+// watches from the watch hub. Free of Beast and CAF: it sees only net/http.hpp's interface.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "net/deadlines.hpp"
+#include "net/http.hpp"
+#include "store/backend.hpp"
+#include "store/watch_hub.hpp"
+#include "store/write_client.hpp"
+
+namespace kactor::net {
+
+struct api_server_options {
+  std::string advertise_address = "127.0.0.1:8080";  // for /api's serverAddressByClientCIDRs
+  unsigned min_watch_timeout_seconds = 1800;          // default watch length is 1-2x this
+};
+
+class api_server {
+ public:
+  api_server(store::backend& reader, store::write_client& writer, store::watch_hub& hub,
+             api_server_options options);
+  ~api_server();
+
+  void handle(request&& req, std::shared_ptr<responder> reply);
+  void set_ready(bool ready) { ready_ = ready; }
+
+ private:
+  struct context;
+  void handle_resource(const std::shared_ptr<context>& ctx);
+  void handle_collection(const std::shared_ptr<context>& ctx);
+  void handle_object(const std::shared_ptr<context>& ctx);
+  void handle_status(const std::shared_ptr<context>& ctx);
+
+  void get_object(const std::shared_ptr<context>& ctx);
+  void list(const std::shared_ptr<context>& ctx);
+  void watch(const std::shared_ptr<context>& ctx);
+  void create(const std::shared_ptr<context>& ctx);
+  void replace(const std::shared_ptr<context>& ctx, bool status_only);
+  void patch(const std::shared_ptr<context>& ctx, bool status_only, int attempt);
+  void remove(const std::shared_ptr<context>& ctx);
+
+  void serve_discovery(const std::shared_ptr<context>& ctx);
+  std::string allocate_cluster_ip();
+
+  store::backend& reader_;
+  store::write_client& writer_;
+  store::watch_hub& hub_;
+  api_server_options options_;
+  std::atomic<bool> ready_{false};
+  deadline_runner deadlines_;
+};
+
+}  // namespace kactor::net

@@ -1,0 +1,103 @@
+#include "net/route.hpp"
+
+#include <vector>
+
+namespace kactor::net {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) parts.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return parts;
+}
+
+bool is_namespace_subresource(std::string_view s) { return s == "status" || s == "finalize"; }
+
+route resource_route(std::string_view group, std::string_view version,
+                     std::vector<std::string_view> rest) {
+  route r;
+  std::string ns;
+  if (rest.size() >= 3 && rest[0] == "namespaces" && !is_namespace_subresource(rest[2])) {
+    ns = std::string(rest[1]);
+    rest.erase(rest.begin(), rest.begin() + 2);
+  }
+  if (rest.empty() || rest.size() > 3) return r;
+  const api::resource_info* info = api::find_resource(group, version, rest[0]);
+  if (!info) {
+    r.not_found_detail = "unknown resource";
+    return r;
+  }
+  if (!ns.empty() && !info->namespaced) return r;
+  if (ns.empty() && info->namespaced && rest.size() > 1) return r;
+  r.resource = info;
+  r.ns = std::move(ns);
+  if (rest.size() == 1) {
+    r.kind = route::target::collection;
+    return r;
+  }
+  r.name = std::string(rest[1]);
+  if (rest.size() == 2) {
+    r.kind = route::target::object;
+    return r;
+  }
+  if (!info->has_subresource(rest[2])) {
+    r.resource = nullptr;
+    r.not_found_detail = "unknown subresource";
+    return r;
+  }
+  r.subresource = std::string(rest[2]);
+  r.kind = route::target::subresource;
+  return r;
+}
+
+route simple(route::target t) {
+  route r;
+  r.kind = t;
+  return r;
+}
+
+}  // namespace
+
+route resolve_route(std::string_view path) {
+  auto parts = split_path(path);
+  if (parts.empty()) return {};
+  if (parts.size() == 1) {
+    if (parts[0] == "version") return simple(route::target::version);
+    if (parts[0] == "healthz") return simple(route::target::healthz);
+    if (parts[0] == "livez") return simple(route::target::livez);
+    if (parts[0] == "readyz") return simple(route::target::readyz);
+    if (parts[0] == "api") return simple(route::target::api_versions);
+    if (parts[0] == "apis") return simple(route::target::api_groups);
+    return {};
+  }
+  if (parts[0] == "api") {
+    if (parts[1] != "v1") return {};
+    if (parts.size() == 2) {
+      route r = simple(route::target::resource_list);
+      r.version = "v1";
+      return r;
+    }
+    return resource_route("", "v1", {parts.begin() + 2, parts.end()});
+  }
+  if (parts[0] != "apis") return {};
+  if (parts.size() == 2) {
+    route r = simple(route::target::api_group);
+    r.group = std::string(parts[1]);
+    return r;
+  }
+  if (parts.size() == 3) {
+    route r = simple(route::target::resource_list);
+    r.group = std::string(parts[1]);
+    r.version = std::string(parts[2]);
+    return r;
+  }
+  return resource_route(parts[1], parts[2], {parts.begin() + 3, parts.end()});
+}
+
+}  // namespace kactor::net

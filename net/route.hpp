@@ -1,0 +1,39 @@
+// Maps a request path onto what it names: a well-known endpoint, a discovery document, or a
+// resource (collection, object, subresource). Pure: no I/O.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "api/resources.hpp"
+
+namespace kactor::net {
+
+struct route {
+  enum class target {
+    not_found,
+    version,
+    healthz,
+    livez,
+    readyz,
+    api_versions,      // GET /api
+    api_groups,        // GET /apis
+    api_group,         // GET /apis/<group>
+    resource_list,     // GET /api/v1, /apis/<group>/<version>
+    collection,        // .../<plural> (namespaced with ns, or all namespaces / cluster-scoped)
+    object,            // .../<plural>/<name>
+    subresource,       // .../<plural>/<name>/<sub>
+  };
+  target kind = target::not_found;
+  const api::resource_info* resource = nullptr;
+  std::string group, version;  // for discovery targets
+  std::string ns;              // empty: all namespaces (collection) or cluster-scoped
+  std::string name;
+  std::string subresource;
+  // Why a resource-shaped path was not found (unknown kind / subresource), for the 404 text.
+  std::string not_found_detail;
+};
+
+route resolve_route(std::string_view path);
+
+}  // namespace kactor::net

@@ -1,0 +1,423 @@
+// LMDB implementation of the storage backend.
+//
+// Layout: two named databases in one environment. "objects" maps store keys to object JSON;
+// "meta" holds "revision" (decimal ASCII), written in the same transaction as the objects so
+// the revision is durable together with the data it describes.
+//
+// Threads: the environment is opened with MDB_NOTLS, so any thread (or migrating CAF actor) can
+// read. Every read is one short read-only transaction; the revision it reports comes from the
+// same snapshot as its data. Writes come from one thread at a time (the store actor).
+//
+// Map size: when a write session runs out of map space (MDB_MAP_FULL), the session's transaction
+// is aborted, the map is doubled and the session's mutations so far are replayed into a fresh
+// transaction. This is invisible to the caller: the single writer guarantees that the replay
+// starts from the same state the session's reads saw. Remapping requires that no transaction is
+// live, so read transactions hold `map_mutex_` shared and growth holds it exclusively. After
+// `k_max_map_growths` doublings in one session the session fails with a clear error instead.
+#include <lmdb.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <mutex>
+#include <shared_mutex>
+#include <stdexcept>
+
+#include "store/backend.hpp"
+
+namespace kactor::store {
+namespace {
+
+constexpr const char* k_objects_db = "objects";
+constexpr const char* k_meta_db = "meta";
+constexpr std::string_view k_revision_key = "revision";
+constexpr unsigned k_max_dbs = 4;
+constexpr unsigned k_max_readers = 512;
+constexpr int k_max_map_growths = 8;
+constexpr mdb_mode_t k_file_mode = 0600;  // the store holds Secrets
+
+MDB_val to_val(std::string_view s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};
+}
+
+std::string_view to_view(const MDB_val& v) {
+  return {static_cast<const char*>(v.mv_data), v.mv_size};
+}
+
+std::string lmdb_error(std::string_view what, int rc) {
+  return "lmdb: " + std::string(what) + ": " + mdb_strerror(rc);
+}
+
+// A read-only transaction, aborted when it goes out of scope.
+class read_txn {
+ public:
+  explicit read_txn(MDB_env* env) {
+    if (int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn_))
+      throw std::runtime_error(lmdb_error("cannot begin read transaction", rc));
+  }
+  ~read_txn() { mdb_txn_abort(txn_); }
+  read_txn(const read_txn&) = delete;
+  read_txn& operator=(const read_txn&) = delete;
+  MDB_txn* get() const { return txn_; }
+
+ private:
+  MDB_txn* txn_ = nullptr;
+};
+
+class cursor {
+ public:
+  cursor(MDB_txn* txn, MDB_dbi dbi) {
+    if (int rc = mdb_cursor_open(txn, dbi, &cursor_))
+      throw std::runtime_error(lmdb_error("cannot open cursor", rc));
+  }
+  ~cursor() { mdb_cursor_close(cursor_); }
+  cursor(const cursor&) = delete;
+  cursor& operator=(const cursor&) = delete;
+
+  // Positions at the first key >= `from` (the first key at all when `from` is empty).
+  int seek(std::string_view from) {
+    key_ = to_val(from);
+    return mdb_cursor_get(cursor_, &key_, &value_, from.empty() ? MDB_FIRST : MDB_SET_RANGE);
+  }
+  int next() { return mdb_cursor_get(cursor_, &key_, &value_, MDB_NEXT); }
+  std::string_view key() const { return to_view(key_); }
+  std::string_view value() const { return to_view(value_); }
+
+ private:
+  MDB_cursor* cursor_ = nullptr;
+  MDB_val key_{};
+  MDB_val value_{};
+};
+
+void check_cursor_end(int rc, std::string_view what) {
+  if (rc != 0 && rc != MDB_NOTFOUND) throw std::runtime_error(lmdb_error(what, rc));
+}
+
+class lmdb_backend final : public backend {
+ public:
+  explicit lmdb_backend(const lmdb_options& options);
+  ~lmdb_backend() override;
+  lmdb_backend(const lmdb_backend&) = delete;
+  lmdb_backend& operator=(const lmdb_backend&) = delete;
+
+  std::optional<std::string> get(std::string_view key, uint64_t* revision) override;
+  range_result range(std::string_view prefix, std::string_view start_after, size_t limit) override;
+  uint64_t revision() override;
+
+  void begin_write() override;
+  std::optional<std::string> get_for_write(std::string_view key) override;
+  std::vector<std::string> keys_for_write(std::string_view prefix) override;
+  void apply(const mutation& m) override;
+  bool commit(uint64_t new_revision, std::string& error) override;
+  void abort_write() override;
+
+ private:
+  void open_environment(const lmdb_options& options);
+  void open_databases();
+  bool storable_key(std::string_view key) const {
+    return !key.empty() && key.size() <= max_key_size_;
+  }
+  uint64_t read_revision(MDB_txn* txn) const;
+
+  void require_session(const char* operation) const;
+  bool session_usable() const { return write_txn_ != nullptr && session_error_.empty(); }
+  int write_one(const mutation& m);
+  int restart_in_larger_map();
+  int grow_map();
+  int commit_transaction(uint64_t new_revision);
+  void commit_session(uint64_t new_revision);
+  void fail_session(std::string message);
+  void end_session();
+
+  std::string path_;
+  MDB_env* env_ = nullptr;
+  MDB_dbi objects_ = 0;
+  MDB_dbi meta_ = 0;
+  size_t max_key_size_ = 0;
+  size_t map_size_ = 0;
+  // Shared by every live read transaction; exclusive while the map is remapped.
+  std::shared_mutex map_mutex_;
+
+  // The write session (single writer).
+  bool in_session_ = false;
+  MDB_txn* write_txn_ = nullptr;
+  std::vector<mutation> session_log_;  // replayed after growing the map
+  std::string session_error_;          // first failure; the session then only awaits its end
+};
+
+lmdb_backend::lmdb_backend(const lmdb_options& options) : path_(options.path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path_, ec);
+  if (ec)
+    throw std::runtime_error("lmdb: cannot create directory '" + path_ + "': " + ec.message());
+  if (int rc = mdb_env_create(&env_))
+    throw std::runtime_error(lmdb_error("cannot create environment for '" + path_ + "'", rc));
+  try {
+    open_environment(options);
+    open_databases();
+  } catch (...) {
+    mdb_env_close(env_);
+    throw;
+  }
+}
+
+lmdb_backend::~lmdb_backend() {
+  if (write_txn_) mdb_txn_abort(write_txn_);
+  mdb_env_close(env_);
+}
+
+void lmdb_backend::open_environment(const lmdb_options& options) {
+  auto fail = [this](std::string_view what, int rc) {
+    throw std::runtime_error(lmdb_error(std::string(what) + " '" + path_ + "'", rc));
+  };
+  if (int rc = mdb_env_set_maxdbs(env_, k_max_dbs)) fail("cannot configure", rc);
+  if (int rc = mdb_env_set_maxreaders(env_, k_max_readers)) fail("cannot configure", rc);
+  if (int rc = mdb_env_set_mapsize(env_, options.map_size)) fail("cannot set map size of", rc);
+  unsigned flags = MDB_NOTLS | (options.sync ? 0 : MDB_NOSYNC);
+  if (int rc = mdb_env_open(env_, path_.c_str(), flags, k_file_mode))
+    fail("cannot open environment at", rc);
+  int stale_readers = 0;
+  mdb_reader_check(env_, &stale_readers);  // slots left behind by crashed processes
+  MDB_envinfo info{};
+  mdb_env_info(env_, &info);
+  map_size_ = info.me_mapsize;  // an existing environment may already be larger
+  max_key_size_ = static_cast<size_t>(mdb_env_get_maxkeysize(env_));
+}
+
+void lmdb_backend::open_databases() {
+  MDB_txn* txn = nullptr;
+  auto fail = [&](std::string_view what, int rc) {
+    if (txn) mdb_txn_abort(txn);
+    throw std::runtime_error(lmdb_error(std::string(what) + " in '" + path_ + "'", rc));
+  };
+  if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn)) {
+    txn = nullptr;
+    fail("cannot begin transaction", rc);
+  }
+  if (int rc = mdb_dbi_open(txn, k_objects_db, MDB_CREATE, &objects_))
+    fail("cannot open database 'objects'", rc);
+  if (int rc = mdb_dbi_open(txn, k_meta_db, MDB_CREATE, &meta_))
+    fail("cannot open database 'meta'", rc);
+  int rc = mdb_txn_commit(txn);
+  txn = nullptr;
+  if (rc) fail("cannot commit database creation", rc);
+}
+
+uint64_t lmdb_backend::read_revision(MDB_txn* txn) const {
+  MDB_val key = to_val(k_revision_key);
+  MDB_val value;
+  int rc = mdb_get(txn, meta_, &key, &value);
+  if (rc == MDB_NOTFOUND) return 0;
+  if (rc) throw std::runtime_error(lmdb_error("cannot read the revision", rc));
+  std::string_view text = to_view(value);
+  uint64_t revision = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), revision);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw std::runtime_error("lmdb: corrupt revision record in '" + path_ + "'");
+  return revision;
+}
+
+std::optional<std::string> lmdb_backend::get(std::string_view key, uint64_t* revision) {
+  std::shared_lock lock(map_mutex_);
+  read_txn txn(env_);
+  if (revision) *revision = read_revision(txn.get());
+  if (!storable_key(key)) return std::nullopt;
+  MDB_val k = to_val(key);
+  MDB_val v;
+  int rc = mdb_get(txn.get(), objects_, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::nullopt;
+  if (rc) throw std::runtime_error(lmdb_error("cannot read '" + std::string(key) + "'", rc));
+  return std::string(to_view(v));
+}
+
+range_result lmdb_backend::range(std::string_view prefix, std::string_view start_after,
+                                 size_t limit) {
+  std::shared_lock lock(map_mutex_);
+  read_txn txn(env_);
+  range_result result;
+  result.revision = read_revision(txn.get());
+  cursor c(txn.get(), objects_);
+  // LMDB rejects seek keys longer than its key limit; seeking to a truncated start_after lands
+  // at or before the right place and the loop below skips the rest.
+  std::string_view from = std::max(prefix, start_after);
+  int rc = c.seek(from.substr(0, max_key_size_));
+  while (rc == 0 && !start_after.empty() && c.key() <= start_after) rc = c.next();
+  for (; rc == 0 && c.key().starts_with(prefix); rc = c.next()) {
+    if (limit != 0 && result.items.size() == limit) {
+      result.more = true;
+      break;
+    }
+    result.items.push_back({std::string(c.key()), std::string(c.value())});
+  }
+  // Counting the rest only walks the keys: values are neither copied nor touched.
+  for (; result.more && rc == 0 && c.key().starts_with(prefix); rc = c.next()) ++result.remaining;
+  check_cursor_end(rc, "cannot scan '" + std::string(prefix) + "'");
+  return result;
+}
+
+uint64_t lmdb_backend::revision() {
+  std::shared_lock lock(map_mutex_);
+  read_txn txn(env_);
+  return read_revision(txn.get());
+}
+
+void lmdb_backend::require_session(const char* operation) const {
+  if (!in_session_)
+    throw std::logic_error(std::string("lmdb: ") + operation + " outside a write session");
+}
+
+void lmdb_backend::begin_write() {
+  if (in_session_) throw std::logic_error("lmdb: begin_write while a write session is open");
+  in_session_ = true;
+  session_log_.clear();
+  session_error_.clear();
+  if (int rc = mdb_txn_begin(env_, nullptr, 0, &write_txn_)) {
+    write_txn_ = nullptr;
+    fail_session(lmdb_error("cannot begin write transaction", rc));
+  }
+}
+
+std::optional<std::string> lmdb_backend::get_for_write(std::string_view key) {
+  require_session("get_for_write");
+  if (!session_usable() || !storable_key(key)) return std::nullopt;
+  MDB_val k = to_val(key);
+  MDB_val v;
+  int rc = mdb_get(write_txn_, objects_, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::nullopt;
+  if (rc) {
+    fail_session(lmdb_error("cannot read '" + std::string(key) + "'", rc));
+    return std::nullopt;
+  }
+  return std::string(to_view(v));
+}
+
+std::vector<std::string> lmdb_backend::keys_for_write(std::string_view prefix) {
+  require_session("keys_for_write");
+  std::vector<std::string> keys;
+  if (!session_usable()) return keys;
+  try {
+    cursor c(write_txn_, objects_);
+    int rc = c.seek(prefix.substr(0, max_key_size_));
+    for (; rc == 0 && c.key().starts_with(prefix); rc = c.next()) keys.emplace_back(c.key());
+    check_cursor_end(rc, "cannot scan '" + std::string(prefix) + "'");
+  } catch (const std::runtime_error& e) {
+    fail_session(e.what());
+    keys.clear();
+  }
+  return keys;
+}
+
+int lmdb_backend::write_one(const mutation& m) {
+  if (!storable_key(m.key)) return MDB_BAD_VALSIZE;
+  MDB_val key = to_val(m.key);
+  if (m.operation == mutation::op::erase) {
+    int rc = mdb_del(write_txn_, objects_, &key, nullptr);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+  }
+  MDB_val value = to_val(m.value);
+  return mdb_put(write_txn_, objects_, &key, &value, 0);
+}
+
+void lmdb_backend::apply(const mutation& m) {
+  require_session("apply");
+  if (!session_usable()) return;
+  session_log_.push_back(m);
+  int rc = write_one(m);
+  for (int growths = 0; rc == MDB_MAP_FULL && growths < k_max_map_growths; ++growths)
+    rc = restart_in_larger_map();
+  if (rc == MDB_BAD_VALSIZE)
+    fail_session("lmdb: key '" + m.key + "' is empty or longer than " +
+                 std::to_string(max_key_size_) + " bytes");
+  else if (rc)
+    fail_session(lmdb_error("cannot write '" + m.key + "'", rc));
+}
+
+int lmdb_backend::grow_map() {
+  std::unique_lock lock(map_mutex_);  // waits for every live read transaction to end
+  size_t bigger = map_size_ * 2;
+  if (int rc = mdb_env_set_mapsize(env_, bigger)) return rc;
+  map_size_ = bigger;
+  return 0;
+}
+
+// Aborts the session's transaction, doubles the map and replays the session's mutations.
+int lmdb_backend::restart_in_larger_map() {
+  if (write_txn_) mdb_txn_abort(write_txn_);
+  write_txn_ = nullptr;
+  if (int rc = grow_map()) return rc;
+  if (int rc = mdb_txn_begin(env_, nullptr, 0, &write_txn_)) {
+    write_txn_ = nullptr;
+    return rc;
+  }
+  for (const auto& m : session_log_)
+    if (int rc = write_one(m)) return rc;
+  return 0;
+}
+
+// Writes the revision and commits. mdb_txn_commit frees the transaction even when it fails.
+int lmdb_backend::commit_transaction(uint64_t new_revision) {
+  std::string text = std::to_string(new_revision);
+  MDB_val key = to_val(k_revision_key);
+  MDB_val value = to_val(text);
+  if (int rc = mdb_put(write_txn_, meta_, &key, &value, 0)) return rc;
+  int rc = mdb_txn_commit(write_txn_);
+  write_txn_ = nullptr;
+  return rc;
+}
+
+void lmdb_backend::commit_session(uint64_t new_revision) {
+  uint64_t current = read_revision(write_txn_);
+  if (new_revision < current) {
+    fail_session("lmdb: commit with revision " + std::to_string(new_revision) +
+                 " below the stored revision " + std::to_string(current));
+    return;
+  }
+  int rc = commit_transaction(new_revision);
+  for (int growths = 0; rc == MDB_MAP_FULL && growths < k_max_map_growths; ++growths) {
+    rc = restart_in_larger_map();
+    if (rc == 0) rc = commit_transaction(new_revision);
+  }
+  if (rc) fail_session(lmdb_error("cannot commit revision " + std::to_string(new_revision), rc));
+}
+
+bool lmdb_backend::commit(uint64_t new_revision, std::string& error) {
+  require_session("commit");
+  if (session_usable()) {
+    try {
+      commit_session(new_revision);
+    } catch (const std::exception& e) {
+      fail_session(e.what());
+    }
+  }
+  bool ok = session_error_.empty();
+  if (!ok) error = session_error_;
+  end_session();
+  return ok;
+}
+
+void lmdb_backend::abort_write() {
+  if (in_session_) end_session();
+}
+
+void lmdb_backend::fail_session(std::string message) {
+  if (session_error_.empty()) session_error_ = std::move(message);
+  if (write_txn_) mdb_txn_abort(write_txn_);
+  write_txn_ = nullptr;
+  session_log_.clear();
+}
+
+void lmdb_backend::end_session() {
+  if (write_txn_) mdb_txn_abort(write_txn_);
+  write_txn_ = nullptr;
+  session_log_.clear();
+  session_error_.clear();
+  in_session_ = false;
+}
+
+}  // namespace
+
+std::unique_ptr<backend> open_lmdb(const lmdb_options& options) {
+  return std::make_unique<lmdb_backend>(options);
+}
+
+}  // namespace kactor::store

@@ -1,0 +1,334 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/backend.hpp"
+
+namespace kactor::store {
+namespace {
+
+class temp_dir {
+ public:
+  temp_dir() {
+    char pattern[] = "/tmp/kactor-lmdb-test-XXXXXX";
+    if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ec);
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+mutation put(std::string key, std::string value) {
+  return {mutation::op::put, std::move(key), std::move(value)};
+}
+mutation erase(std::string key) {
+  return {mutation::op::erase, std::move(key), {}};
+}
+
+void write_all(backend& db, uint64_t revision, const std::vector<mutation>& mutations) {
+  db.begin_write();
+  for (const auto& m : mutations) db.apply(m);
+  std::string error;
+  ASSERT_TRUE(db.commit(revision, error)) << error;
+}
+
+std::vector<std::string> keys_of(const range_result& r) {
+  std::vector<std::string> keys;
+  for (const auto& item : r.items) keys.push_back(item.key);
+  return keys;
+}
+
+class LmdbBackend : public ::testing::Test {
+ protected:
+  std::unique_ptr<backend> open(size_t map_size = size_t{64} << 20) {
+    return open_lmdb({.path = dir.path() + "/db", .map_size = map_size, .sync = false});
+  }
+  temp_dir dir;
+};
+
+TEST_F(LmdbBackend, EmptyStoreHasRevisionZeroAndNoObjects) {
+  auto db = open();
+  EXPECT_EQ(db->revision(), 0u);
+  uint64_t revision = 99;
+  EXPECT_FALSE(db->get("core/pods/a/x", &revision));
+  EXPECT_EQ(revision, 0u);
+  auto r = db->range("core/pods/", "", 0);
+  EXPECT_TRUE(r.items.empty());
+  EXPECT_FALSE(r.more);
+}
+
+TEST_F(LmdbBackend, PutGetEraseWithRevision) {
+  auto db = open();
+  write_all(*db, 1, {put("core/pods/a/x", R"({"x":1})"), put("core/pods/a/y", R"({"y":1})")});
+  uint64_t revision = 0;
+  EXPECT_EQ(db->get("core/pods/a/x", &revision), R"({"x":1})");
+  EXPECT_EQ(revision, 1u);
+  EXPECT_EQ(db->revision(), 1u);
+
+  write_all(*db, 2, {put("core/pods/a/x", R"({"x":2})"), erase("core/pods/a/y")});
+  EXPECT_EQ(db->get("core/pods/a/x"), R"({"x":2})");
+  EXPECT_FALSE(db->get("core/pods/a/y"));
+  EXPECT_EQ(db->revision(), 2u);
+}
+
+TEST_F(LmdbBackend, ErasingAMissingKeyIsFine) {
+  auto db = open();
+  write_all(*db, 1, {erase("core/pods/a/none")});
+  EXPECT_EQ(db->revision(), 1u);
+}
+
+TEST_F(LmdbBackend, WriteSessionSeesItsOwnMutationsOthersDoNot) {
+  auto db = open();
+  write_all(*db, 1, {put("core/pods/a/old", "1")});
+  db->begin_write();
+  db->apply(put("core/pods/a/new", "2"));
+  db->apply(erase("core/pods/a/old"));
+  EXPECT_EQ(db->get_for_write("core/pods/a/new"), "2");
+  EXPECT_FALSE(db->get_for_write("core/pods/a/old"));
+  EXPECT_EQ(db->keys_for_write("core/pods/a/"), std::vector<std::string>{"core/pods/a/new"});
+  // Readers still see the last committed snapshot.
+  EXPECT_EQ(db->get("core/pods/a/old"), "1");
+  EXPECT_FALSE(db->get("core/pods/a/new"));
+  std::string error;
+  ASSERT_TRUE(db->commit(2, error)) << error;
+  EXPECT_EQ(db->get("core/pods/a/new"), "2");
+  EXPECT_FALSE(db->get("core/pods/a/old"));
+}
+
+TEST_F(LmdbBackend, AbortLeavesNothing) {
+  auto db = open();
+  write_all(*db, 1, {put("core/pods/a/x", "1")});
+  db->begin_write();
+  db->apply(put("core/pods/a/y", "2"));
+  db->apply(erase("core/pods/a/x"));
+  db->abort_write();
+  EXPECT_EQ(db->get("core/pods/a/x"), "1");
+  EXPECT_FALSE(db->get("core/pods/a/y"));
+  EXPECT_EQ(db->revision(), 1u);
+  // A new session can start after an abort.
+  write_all(*db, 2, {put("core/pods/a/z", "3")});
+  EXPECT_EQ(db->get("core/pods/a/z"), "3");
+}
+
+TEST_F(LmdbBackend, SessionMisuseThrows) {
+  auto db = open();
+  EXPECT_THROW(db->apply(put("k", "v")), std::logic_error);
+  EXPECT_THROW(db->get_for_write("k"), std::logic_error);
+  std::string error;
+  EXPECT_THROW(db->commit(1, error), std::logic_error);
+  db->begin_write();
+  EXPECT_THROW(db->begin_write(), std::logic_error);
+  db->abort_write();
+  db->abort_write();  // no session: nothing to do
+}
+
+TEST_F(LmdbBackend, CommitBelowStoredRevisionFailsAndAppliesNothing) {
+  auto db = open();
+  write_all(*db, 5, {put("a", "1")});
+  db->begin_write();
+  db->apply(put("b", "2"));
+  std::string error;
+  EXPECT_FALSE(db->commit(4, error));
+  EXPECT_NE(error.find("below the stored revision 5"), std::string::npos) << error;
+  EXPECT_FALSE(db->get("b"));
+  EXPECT_EQ(db->revision(), 5u);
+}
+
+TEST_F(LmdbBackend, OversizedKeyFailsTheWholeSession) {
+  auto db = open();
+  db->begin_write();
+  db->apply(put("core/pods/a/ok", "1"));
+  std::string long_key(2000, 'k');
+  db->apply(put(long_key, "2"));
+  db->apply(put("core/pods/a/later", "3"));
+  std::string error;
+  EXPECT_FALSE(db->commit(1, error));
+  EXPECT_NE(error.find("longer than"), std::string::npos) << error;
+  EXPECT_FALSE(db->get("core/pods/a/ok"));
+  EXPECT_FALSE(db->get(long_key));
+  EXPECT_EQ(db->revision(), 0u);
+}
+
+TEST_F(LmdbBackend, RangeIsAPrefixScanInKeyOrder) {
+  auto db = open();
+  write_all(*db, 3,
+            {put("core/pods/b/2", "b2"), put("core/pods/a/1", "a1"), put("core/pods/b/1", "b1"),
+             put("core/podtemplates/a/1", "t"), put("core/pods/ab/1", "ab1"),
+             put("apps/deployments/a/1", "d")});
+  auto all = db->range("core/pods/", "", 0);
+  EXPECT_EQ(keys_of(all), (std::vector<std::string>{"core/pods/a/1", "core/pods/ab/1",
+                                                    "core/pods/b/1", "core/pods/b/2"}));
+  EXPECT_EQ(all.items[0].value, "a1");
+  EXPECT_EQ(all.revision, 3u);
+  EXPECT_FALSE(all.more);
+  EXPECT_EQ(all.remaining, 0u);
+
+  EXPECT_EQ(keys_of(db->range("core/pods/a/", "", 0)), std::vector<std::string>{"core/pods/a/1"});
+  EXPECT_EQ(db->range("", "", 0).items.size(), 6u);
+  EXPECT_TRUE(db->range("core/services/", "", 0).items.empty());
+}
+
+TEST_F(LmdbBackend, RangePagesWithStartAfterLimitAndRemaining) {
+  auto db = open();
+  std::vector<mutation> puts;
+  for (int i = 0; i < 10; ++i) puts.push_back(put("core/pods/ns/p" + std::to_string(i), "v"));
+  puts.push_back(put("core/pods/zz/other", "v"));
+  write_all(*db, 1, puts);
+
+  auto first = db->range("core/pods/ns/", "", 4);
+  EXPECT_EQ(keys_of(first), (std::vector<std::string>{"core/pods/ns/p0", "core/pods/ns/p1",
+                                                      "core/pods/ns/p2", "core/pods/ns/p3"}));
+  EXPECT_TRUE(first.more);
+  EXPECT_EQ(first.remaining, 6u);
+
+  auto second = db->range("core/pods/ns/", first.items.back().key, 4);
+  EXPECT_EQ(second.items.front().key, "core/pods/ns/p4");
+  EXPECT_EQ(second.remaining, 2u);
+
+  auto last = db->range("core/pods/ns/", second.items.back().key, 4);
+  EXPECT_EQ(keys_of(last), (std::vector<std::string>{"core/pods/ns/p8", "core/pods/ns/p9"}));
+  EXPECT_FALSE(last.more);
+  EXPECT_EQ(last.remaining, 0u);
+
+  // Exactly `limit` left: no more.
+  auto exact = db->range("core/pods/ns/", "core/pods/ns/p5", 4);
+  EXPECT_EQ(exact.items.size(), 4u);
+  EXPECT_FALSE(exact.more);
+
+  // start_after need not exist, may precede the prefix, or lie past its end.
+  EXPECT_EQ(db->range("core/pods/ns/", "core/pods/ns/p45", 1).items.front().key, "core/pods/ns/p5");
+  EXPECT_EQ(db->range("core/pods/ns/", "core/a", 1).items.front().key, "core/pods/ns/p0");
+  EXPECT_TRUE(db->range("core/pods/ns/", "core/pods/ns/zzz", 0).items.empty());
+  EXPECT_TRUE(db->range("core/pods/ns/", std::string(3000, 'z'), 0).items.empty());
+}
+
+TEST_F(LmdbBackend, DataAndRevisionSurviveReopen) {
+  {
+    auto db = open_lmdb({.path = dir.path() + "/db", .map_size = size_t{64} << 20});
+    write_all(*db, 41, {put("core/namespaces/default", "ns")});
+    write_all(*db, 42, {put("core/pods/default/x", "pod")});
+    db->begin_write();
+    db->apply(put("core/pods/default/uncommitted", "lost"));
+    // destroyed with an open session: aborted
+  }
+  auto db = open();
+  EXPECT_EQ(db->revision(), 42u);
+  EXPECT_EQ(db->get("core/pods/default/x"), "pod");
+  EXPECT_EQ(db->get("core/namespaces/default"), "ns");
+  EXPECT_FALSE(db->get("core/pods/default/uncommitted"));
+}
+
+TEST_F(LmdbBackend, CreatesMissingDirectories) {
+  std::string nested = dir.path() + "/a/b/c";
+  auto db = open_lmdb({.path = nested, .map_size = size_t{1} << 20, .sync = false});
+  EXPECT_TRUE(std::filesystem::is_directory(nested));
+  EXPECT_TRUE(std::filesystem::exists(nested + "/data.mdb"));
+}
+
+TEST_F(LmdbBackend, OpenErrorsNameThePath) {
+  std::string file = dir.path() + "/plain-file";
+  std::ofstream(file) << "not a directory";
+  try {
+    open_lmdb({.path = file});
+    FAIL() << "expected an exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(file), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(LmdbBackend, UnwritableDirectoryThrowsWithStrerror) {
+  if (geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
+  std::string locked = dir.path() + "/locked";
+  std::filesystem::create_directory(locked);
+  chmod(locked.c_str(), 0500);
+  try {
+    open_lmdb({.path = locked});
+    FAIL() << "expected an exception";
+  } catch (const std::runtime_error& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find(locked), std::string::npos) << what;
+    EXPECT_NE(what.find("Permission denied"), std::string::npos) << what;
+  }
+}
+
+TEST_F(LmdbBackend, LmdbOpenErrorsCarryPathAndStrerror) {
+  std::string db_dir = dir.path() + "/db";
+  std::filesystem::create_directories(db_dir + "/data.mdb");  // a directory where a file belongs
+  try {
+    open_lmdb({.path = db_dir});
+    FAIL() << "expected an exception";
+  } catch (const std::runtime_error& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find(db_dir), std::string::npos) << what;
+    EXPECT_NE(what.find("Is a directory"), std::string::npos) << what;
+  }
+}
+
+TEST_F(LmdbBackend, MapFullGrowsTheMapTransparently) {
+  auto db = open(size_t{256} << 10);  // 256 KiB
+  std::string value(1000, 'v');
+  // One session larger than the whole initial map.
+  db->begin_write();
+  for (int i = 0; i < 600; ++i) db->apply(put("core/configmaps/a/" + std::to_string(i), value));
+  EXPECT_EQ(db->get_for_write("core/configmaps/a/0"), value);
+  std::string error;
+  ASSERT_TRUE(db->commit(1, error)) << error;
+  // And many small sessions.
+  for (int i = 0; i < 300; ++i)
+    write_all(*db, 2 + i, {put("core/configmaps/b/" + std::to_string(i), value)});
+  EXPECT_EQ(db->range("core/configmaps/a/", "", 0).items.size(), 600u);
+  EXPECT_EQ(db->range("core/configmaps/b/", "", 0).items.size(), 300u);
+  EXPECT_EQ(db->revision(), 301u);
+  EXPECT_GT(std::filesystem::file_size(dir.path() + "/db/data.mdb"), size_t{256} << 10);
+}
+
+// Every committed revision r writes "counter" = r and "item/<r>": a snapshot is consistent when
+// the revision, the counter and the number of items all agree.
+TEST_F(LmdbBackend, ConcurrentReadersSeeConsistentSnapshotsWhileWriting) {
+  auto db = open(size_t{256} << 10);  // small, so the map also grows under the readers
+  constexpr uint64_t writes = 1500;
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  auto reader = [&] {
+    uint64_t last_seen = 0;
+    while (!done.load()) {
+      uint64_t revision = 0;
+      auto counter = db->get("counter", &revision);
+      if (revision < last_seen || (counter && *counter != std::to_string(revision))) ++failures;
+      last_seen = revision;
+      auto items = db->range("item/", "", 0);
+      if (items.items.size() != items.revision) ++failures;
+    }
+  };
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 3; ++i) readers.emplace_back(reader);
+  std::string padding(300, 'p');
+  for (uint64_t r = 1; r <= writes; ++r)
+    write_all(*db, r,
+              {put("counter", std::to_string(r)), put("item/" + std::to_string(r), padding)});
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(db->revision(), writes);
+  EXPECT_EQ(db->range("item/", "", 0).items.size(), writes);
+}
+
+}  // namespace
+}  // namespace kactor::store
