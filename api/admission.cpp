@@ -155,6 +155,12 @@ std::optional<api_error> check_patched_object(const resource_info& info, const j
   if (!obj.is_object()) return bad_request("the patch did not produce an object");
   json::value copy = obj;
   if (auto e = check_type_meta(info, copy)) return e;
+  const schema::message_type* type = schema::find_message(info.schema_type);
+  auto report = schema::check_object(copy, *type, schema::check_mode::ignore);
+  // As kube-apiserver: a patched object that does not decode is Invalid on the field `patch`.
+  if (!report.decode_error.empty())
+    return invalid("", "", "",
+                   {invalid_value("patch", go_quote(json::dump(obj)), report.decode_error)});
   return check_against_schema(info, copy, mode, {}, warnings);
 }
 

@@ -68,7 +68,8 @@ std::vector<resource_info> build_registry() {
        .set_defaults = set_defaults_replica_set, .validate = validate_replica_set});
   add({.group = "apps", .version = "v1", .kind = "Deployment", .plural = "deployments",
        .singular = "deployment", .short_names = {"deploy"}, .categories = {"all"},
-       .schema_type = apps + "Deployment", .has_spec = true, .has_status_subresource = true,
+       .schema_type = apps + "Deployment", .has_spec = true,
+       .annotations_bump_generation = true, .has_status_subresource = true,
        .set_defaults = set_defaults_deployment, .validate = validate_deployment});
   return r;
 }

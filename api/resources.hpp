@@ -32,6 +32,8 @@ struct resource_info {
   std::string schema_type;    // message in the type model, "k8s.io.api.core.v1.Pod"
   // Objects whose `spec` changes bump metadata.generation (all kinds with a spec).
   bool has_spec = false;
+  // Deployments also bump generation when metadata.annotations change (kube's strategy does).
+  bool annotations_bump_generation = false;
   // Objects with a status that ordinary PUT/PATCH must not change (only via /status).
   bool has_status_subresource = false;
 

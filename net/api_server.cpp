@@ -428,7 +428,11 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
       return true;
     }
     if (type == ev->kind && ev->line) return out->write_shared(ev->line);
-    return out->write(store::encode_watch_line(store::event_type_name(type), *ev->object));
+    // An object that stops matching leaves the watch as DELETED with its last matching state.
+    const bool left = type == store::watch_event::type::deleted && ev->prev_object &&
+                      ev->kind == store::watch_event::type::modified;
+    return out->write(store::encode_watch_line(store::event_type_name(type),
+                                               left ? *ev->prev_object : *ev->object));
   };
   auto sub = hub_.subscribe(prefix, from, sink);
   if (!sub.ok) {

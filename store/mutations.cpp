@@ -141,8 +141,10 @@ facts_ptr facts_of(const value& obj) {
 
 watch_event_ptr make_event(event_type type, uint64_t revision, const std::string& key,
                            std::shared_ptr<const std::string> bytes, const value& obj,
-                           facts_ptr prev_facts) {
+                           facts_ptr prev_facts,
+                           std::shared_ptr<const std::string> prev_object = nullptr) {
   auto event = std::make_shared<watch_event>();
+  event->prev_object = std::move(prev_object);
   event->kind = type;
   event->revision = revision;
   event->key = key;
@@ -202,6 +204,7 @@ class planner {
   bool is_namespace() const { return info_.group.empty() && info_.plural == "namespaces"; }
 
   write_outcome put(event_type type, value obj, const value* previous) const;
+  bool annotations_changed(const value& current, const value& next) const;
   write_outcome erase(value last) const;
   write_outcome unchanged(std::string bytes) const;
   void erase_namespace_contents(const std::string& ns, write_outcome& out) const;
@@ -368,9 +371,18 @@ value planner::apply_update(value body, const value& current) const {
   copy_meta_field(current, next, "resourceVersion");
   metadata_of(next).erase("selfLink");
   if (info_.has_status_subresource) copy_field(current, next, "status");
-  if (info_.has_spec && !same_field(current, next, "spec"))
+  if (info_.has_spec && (!same_field(current, next, "spec") || annotations_changed(current, next)))
     metadata_of(next).set("generation", generation(current) + 1);
   return next;
+}
+
+bool planner::annotations_changed(const value& current, const value& next) const {
+  if (!info_.annotations_bump_generation) return false;
+  const value* before = current.at({"metadata", "annotations"});
+  const value* after = next.at({"metadata", "annotations"});
+  auto empty = [](const value* v) { return !v || v->is_null() || (v->is_object() && v->as_object().empty()); };
+  if (empty(before) || empty(after)) return empty(before) != empty(after);
+  return !(*before == *after);
 }
 
 void planner::fill_type(value& obj) const {
@@ -395,7 +407,14 @@ write_outcome planner::put(event_type type, value obj, const value* previous) co
   out.result.revision = ctx_.revision;
   out.mutations.push_back({mutation::op::put, key_, *bytes});
   facts_ptr prev_facts = previous ? facts_of(*previous) : nullptr;
-  out.events.push_back(make_event(type, ctx_.revision, key_, std::move(bytes), obj, prev_facts));
+  std::shared_ptr<const std::string> prev_object;
+  if (previous) {
+    value before = *previous;
+    metadata_of(before).set("resourceVersion", std::to_string(ctx_.revision));
+    prev_object = std::make_shared<const std::string>(json::dump(before));
+  }
+  out.events.push_back(make_event(type, ctx_.revision, key_, std::move(bytes), obj, prev_facts,
+                                  std::move(prev_object)));
   return out;
 }
 

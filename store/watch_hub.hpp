@@ -25,6 +25,9 @@ struct watch_event {
   std::shared_ptr<const std::string> object;  // object JSON (deleted: last state, new revision)
   std::shared_ptr<const api::object_facts> facts;       // of `object`
   std::shared_ptr<const api::object_facts> prev_facts;  // of the previous state (modified only)
+  // The previous state with this event's resourceVersion (modified only): what a selective
+  // watcher receives as DELETED when the object stops matching its selector.
+  std::shared_ptr<const std::string> prev_object;
   // The watch line `{"type":...,"object":...}\n`, encoded once by the publisher and shared by
   // every watcher that receives the event as it is (may be null).
   std::shared_ptr<const std::string> line;

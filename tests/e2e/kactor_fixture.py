@@ -680,7 +680,8 @@ def status_problems(resp, code, reason, message=None, contains=None, prefix=None
     if details:
         d = st.get("details") or {}
         for k, v in details.items():
-            if d.get(k) != v:
+            # StatusDetails fields are omitempty: an absent one reads as "".
+            if d.get(k, "" if v == "" else None) != v:
                 problems.append("details.%s %r, expected %r" % (k, d.get(k), v))
     if cause_field is not None:
         causes = (st.get("details") or {}).get("causes") or []
