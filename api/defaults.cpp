@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 
 #include "api/base64.hpp"
 #include "api/schema.hpp"
@@ -21,23 +22,39 @@ const std::string kObjectMeta = "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta
 
 // ---- Inserting members where Go's encoder writes them (struct field order) -----------------
 
-bool field_rank_in(const schema::message_type& type, std::string_view key, int& rank) {
+using rank_table = std::unordered_map<std::string_view, int>;
+
+void add_ranks(const schema::message_type& type, rank_table& ranks, int& rank) {
   for (const schema::field& f : type.fields()) {
     if (f.inlined) {
-      if (f.type() && field_rank_in(*f.type(), key, rank)) return true;
+      if (f.type()) add_ranks(*f.type(), ranks, rank);
       continue;
     }
-    if (f.name == key) return true;
-    ++rank;
+    ranks.emplace(f.name, rank++);
   }
-  return false;
 }
 
-// The position of `key` among the fields of the message `type_name`; -1 when unknown.
-int field_rank(std::string_view type_name, std::string_view key) {
-  const schema::message_type* type = schema::find_message(type_name);
-  int rank = 0;
-  return type && field_rank_in(*type, key, rank) ? rank : -1;
+// Field positions of every message, computed once: defaulting runs on every write.
+const rank_table* ranks_of(std::string_view type_name) {
+  static const auto tables = [] {
+    std::unordered_map<std::string_view, rank_table> all;
+    for (const schema::message_type& m : schema::all_messages()) {
+      rank_table ranks;
+      int rank = 0;
+      add_ranks(m, ranks, rank);
+      all.emplace(m.full_name, std::move(ranks));
+    }
+    return all;
+  }();
+  auto it = tables.find(type_name);
+  return it == tables.end() ? nullptr : &it->second;
+}
+
+// The position of `key` among the fields of a message; -1 when unknown.
+int field_rank(const rank_table* ranks, std::string_view key) {
+  if (!ranks) return -1;
+  auto it = ranks->find(key);
+  return it == ranks->end() ? -1 : it->second;
 }
 
 std::string core(std::string_view name) {
@@ -61,11 +78,12 @@ value& set_default(value& obj, const std::string& type, std::string_view key, va
     return *existing;
   }
   json::object& members = obj.as_object();
-  const int rank = field_rank(type, key);
+  const rank_table* ranks = ranks_of(type);
+  const int rank = field_rank(ranks, key);
   auto pos = members.end();
   if (rank >= 0) {
     pos = std::find_if(members.begin(), members.end(),
-                       [&](const json::member& m) { return field_rank(type, m.key) > rank; });
+                       [&](const json::member& m) { return field_rank(ranks, m.key) > rank; });
   }
   return members.insert(pos, json::member{std::string(key), std::move(v)})->val;
 }

@@ -286,13 +286,18 @@ class document_builder : public YAML::EventHandler {
       : text_(text), result_(result), reject_content_(reject_content) {}
 
   bool has_content() const { return has_content_; }
+  // Where an empty document's (implicit) null is; meaningful when !has_content().
+  const YAML::Mark& empty_mark() const { return empty_mark_; }
   value take() { return std::move(root_); }
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    if (stack_.empty() && anchor == 0 && !null_literal_at(mark)) return;  // empty document
+    if (stack_.empty() && anchor == 0 && !null_literal_at(mark)) {
+      empty_mark_ = mark;  // an empty document
+      return;
+    }
     begin_node(mark, false);
     ++nodes_;
     attach(value(), mark, anchor, false, 1);
@@ -493,6 +498,7 @@ class document_builder : public YAML::EventHandler {
   parse_result& result_;
   bool reject_content_;
   bool has_content_ = false;
+  YAML::Mark empty_mark_;
   value root_;
   std::vector<frame> stack_;
   std::unordered_map<YAML::anchor_t, anchored> anchors_;
@@ -516,10 +522,21 @@ std::optional<value> read_single_document(std::string_view text, parse_result& r
   std::istream stream(&buffer);
   YAML::Parser parser(stream);
   std::optional<value> document;
+  int previous_empty_pos = -1;
   while (true) {
     document_builder builder(text, result, document.has_value());
     if (!parser.HandleNextDocument(builder)) break;
-    if (builder.has_content()) document = builder.take();
+    if (builder.has_content()) {
+      document = builder.take();
+      continue;
+    }
+    // On a stray token (a leading ",") yaml-cpp 0.7 reports an empty document without consuming
+    // anything, again and again.
+    const YAML::Mark& mark = builder.empty_mark();
+    if (mark.pos == previous_empty_pos) {
+      throw build_error{at_line(mark, "did not find expected node content")};
+    }
+    previous_empty_pos = mark.pos;
   }
   return document;
 }

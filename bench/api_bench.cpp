@@ -1433,6 +1433,7 @@ struct options {
   double watch_rate = 50;
   int client_threads = 2;
   int list_size = 1000;
+  uint64_t max_server_rss_mib = 4096;
 };
 
 using metrics = std::map<std::string, double>;
@@ -1455,9 +1456,44 @@ std::string failure_note(const load_result& result) {
   return " (" + std::to_string(result.failed) + " failed, first: " + result.first_failure + ")";
 }
 
+// Kills the server (SIGKILL by PID) when its RSS passes a limit, so that a runaway server cannot
+// exhaust the shared machine's memory. The server must stay unreaped while the guard runs.
+class rss_guard {
+ public:
+  rss_guard(pid_t pid, uint64_t limit_bytes)
+      : pid_(pid), limit_bytes_(limit_bytes), thread_([this] { watch(); }) {}
+  ~rss_guard() {
+    stopping_ = true;
+    thread_.join();
+  }
+  rss_guard(const rss_guard&) = delete;
+  rss_guard& operator=(const rss_guard&) = delete;
+
+  bool tripped() const { return tripped_; }
+
+ private:
+  void watch() {
+    while (!stopping_) {
+      if (rss_bytes(pid_) > limit_bytes_) {
+        kill(pid_, SIGKILL);
+        tripped_ = true;
+        return;
+      }
+      sleep_seconds(0.05);
+    }
+  }
+
+  pid_t pid_;
+  uint64_t limit_bytes_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> tripped_{false};
+  std::thread thread_;  // last: starts once the fields above are set
+};
+
 class scenario {
  public:
-  scenario(system_under_test& sut, const options& opts) : sut_(sut), opts_(opts) {}
+  scenario(system_under_test& sut, const options& opts, const rss_guard& guard)
+      : sut_(sut), opts_(opts), guard_(guard) {}
 
   // Runs every phase; a failed phase is reported and leaves its figures out. The watch fan-out
   // goes first, so its memory baseline is not blurred by the heaps of the load phases.
@@ -1476,11 +1512,16 @@ class scenario {
  private:
   void phase(const char* name, const std::function<void()>& body) {
     try {
+      if (guard_.tripped()) throw bench_error("skipped: the server was killed");
       body();
     } catch (const bench_error& e) {
       if (g_interrupted) throw;
       ++failed_phases_;
-      std::printf("  %-6s %s failed: %s\n", sut_.name().c_str(), name, e.what());
+      std::string why = e.what();
+      if (guard_.tripped() && why.rfind("skipped", 0) != 0)
+        why = "the server passed " + std::to_string(opts_.max_server_rss_mib) +
+              " MiB RSS and was killed (" + why + ")";
+      std::printf("  %-6s %s failed: %s\n", sut_.name().c_str(), name, why.c_str());
       std::fflush(stdout);
     }
   }
@@ -1589,6 +1630,7 @@ class scenario {
 
   system_under_test& sut_;
   const options& opts_;
+  const rss_guard& guard_;
   metrics figures_;
   std::vector<uint64_t> written_;
   int failed_phases_ = 0;
@@ -1695,9 +1737,13 @@ metrics run_round(system_under_test& sut, const options& opts, int round) {
   std::fflush(stdout);
   sut.start();
   try {
-    scenario rounds(sut, opts);
-    metrics result = rounds.run();
-    g_failed_phases += rounds.failed_phases();
+    metrics result;
+    {
+      rss_guard guard(sut.pid(), opts.max_server_rss_mib << 20);
+      scenario rounds(sut, opts, guard);
+      result = rounds.run();
+      g_failed_phases += rounds.failed_phases();
+    }
     sut.stop();
     return result;
   } catch (...) {
@@ -1711,11 +1757,12 @@ metrics run_round(system_under_test& sut, const options& opts, int round) {
 
 struct figure {
   const char* metric;
-  const char* key;  // in both systems' metrics
-  const char* peer_key;
+  const char* key;       // in kactor's metrics
+  const char* peer_key;  // in etcd's metrics
   const char* peer;
   const char* unit;
   int decimals;
+  bool comparison_only = false;  // repeats another kactor figure: printed only with its peer
 };
 
 constexpr figure figures[] = {
@@ -1726,7 +1773,7 @@ constexpr figure figures[] = {
      "us", 1},
     {"pod_get_per_s", "read_per_s", "read_per_s", "etcd-range-serializable", "ops/s", 0},
     {"pod_get_per_s_vs_linearizable", "read_per_s", "read_linearizable_per_s",
-     "etcd-range-linearizable", "ops/s", 0},
+     "etcd-range-linearizable", "ops/s", 0, true},
     {"pod_get_p50_ms", "read_p50_ms", "read_p50_ms", "etcd-range-serializable", "ms", 3},
     {"pod_get_p99_ms", "read_p99_ms", "read_p99_ms", "etcd-range-serializable", "ms", 3},
     {"pod_get_server_cpu_us_per_op", "read_cpu_us_per_op", "read_cpu_us_per_op",
@@ -1758,6 +1805,7 @@ void print_results(const std::vector<metrics>& kactor, const std::vector<metrics
   for (const figure& f : figures) {
     double mine = median_of(kactor, f.key);
     double peer = median_of(etcd, f.peer_key);
+    if (f.comparison_only && peer < 0) continue;
     if (mine < 0) {
       if (peer >= 0)
         std::printf("PEER %s %s %s peer=%s\n", f.metric, format_number(peer, f.decimals).c_str(),
@@ -1789,6 +1837,7 @@ constexpr const char* usage_text = R"(Usage: api_bench [options]
   --watchers N          watch streams for the fan-out (default 1000; quick 200)
   --watch-rate R        writes per second during the fan-out (default 50; quick 20)
   --client-threads N    epoll threads of this client (default 2)
+  --max-server-rss MIB  kill a server whose RSS passes this (default 4096)
 )";
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -1800,7 +1849,8 @@ double number_argument(const std::string& option, const char* text, double min) 
   char* end = nullptr;
   double value = std::strtod(text, &end);
   if (end == text || *end != '\0' || !(value >= min))
-    usage_error(option + " needs a number >= " + format_number(min, 0) + ", got \"" + text + "\"");
+    usage_error(option + " needs a number >= " + format_number(min, min < 1 ? 1 : 0) + ", got \"" +
+                text + "\"");
   return value;
 }
 
@@ -1838,40 +1888,39 @@ options parse_options(int argc, char** argv) {
     if (std::string_view(argv[i]) == "--quick") apply_quick_defaults(o);
   o.kactor = default_kactor();
   o.config = default_config();
+  const std::map<std::string, std::function<void(const char*)>> valued = {
+      {"--kactor", [&](const char* v) { o.kactor = v; }},
+      {"--config", [&](const char* v) { o.config = v; }},
+      {"--etcd", [&](const char* v) { o.etcd = v; }},
+      {"--connections",
+       [&](const char* v) { o.connections = int(number_argument("--connections", v, 1)); }},
+      {"--seconds", [&](const char* v) { o.seconds = number_argument("--seconds", v, 0.1); }},
+      {"--runs", [&](const char* v) { o.runs = int(number_argument("--runs", v, 1)); }},
+      {"--watchers", [&](const char* v) { o.watchers = int(number_argument("--watchers", v, 1)); }},
+      {"--watch-rate",
+       [&](const char* v) { o.watch_rate = number_argument("--watch-rate", v, 0.1); }},
+      {"--client-threads",
+       [&](const char* v) { o.client_threads = int(number_argument("--client-threads", v, 1)); }},
+      {"--max-server-rss",
+       [&](const char* v) {
+         o.max_server_rss_mib = uint64_t(number_argument("--max-server-rss", v, 64));
+       }},
+  };
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) usage_error(arg + " needs a value");
-      return argv[++i];
-    };
     if (arg == "--quick") continue;
     if (arg == "-h" || arg == "--help") {
       std::printf("%s", usage_text);
       std::exit(0);
-    } else if (arg == "--kactor")
-      o.kactor = value();
-    else if (arg == "--config")
-      o.config = value();
-    else if (arg == "--etcd")
-      o.etcd = value();
-    else if (arg == "--skip-kactor")
-      o.skip_kactor = true;
-    else if (arg == "--skip-etcd")
-      o.skip_etcd = true;
-    else if (arg == "--connections")
-      o.connections = int(number_argument(arg, value(), 1));
-    else if (arg == "--seconds")
-      o.seconds = number_argument(arg, value(), 0.1);
-    else if (arg == "--runs")
-      o.runs = int(number_argument(arg, value(), 1));
-    else if (arg == "--watchers")
-      o.watchers = int(number_argument(arg, value(), 1));
-    else if (arg == "--watch-rate")
-      o.watch_rate = number_argument(arg, value(), 0.1);
-    else if (arg == "--client-threads")
-      o.client_threads = int(number_argument(arg, value(), 1));
-    else
-      usage_error("unknown option " + arg);
+    }
+    if (arg == "--skip-kactor" || arg == "--skip-etcd") {
+      (arg == "--skip-kactor" ? o.skip_kactor : o.skip_etcd) = true;
+      continue;
+    }
+    auto handler = valued.find(arg);
+    if (handler == valued.end()) usage_error("unknown option " + arg);
+    if (i + 1 >= argc) usage_error(arg + " needs a value");
+    handler->second(argv[++i]);
   }
   o.warmup = std::min(o.warmup, o.seconds / 4);
   return o;

@@ -359,6 +359,8 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
     while (true) {
       auto range = reader_.range(prefix, after, page);
       if (revision == 0) revision = range.revision;
+      // Items are moved out below: keep the page's last key first.
+      const std::string page_last = range.items.empty() ? after : range.items.back().key;
       std::string last_key;
       for (auto& item : range.items) {
         last_key = item.key;
@@ -367,13 +369,13 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
         if (limit && items.size() == limit) break;
       }
       const bool stopped_early = limit && items.size() == limit;
-      if (stopped_early && (range.more || last_key != range.items.back().key)) {
+      if (stopped_early && (range.more || last_key != page_last)) {
         next = encode_continue(token_revision.value_or(revision), items.back().key);
         if (sel.empty()) remaining = range.remaining;
         break;
       }
       if (!range.more || range.items.empty()) break;
-      after = range.items.back().key;
+      after = page_last;
     }
   }
   if (revision == 0) revision = current;

@@ -617,6 +617,37 @@ TEST(JsonDump, RandomDocumentsRoundTrip) {
   }
 }
 
+TEST(JsonParse, MutatedDocumentsParseOrFailCleanly) {
+  const std::string seed =
+      R"({"apiVersion":"v1","metadata":{"name":"a\u00e9\ud83d\ude00","labels":{"x":"y"}},)"
+      R"("spec":{"n":[1,-2.5e3,18446744073709551616,true,false,null,{},[]],"s":"\"\\\n"}})";
+  const std::string alphabet = "{}[]\",:\\u0123456789eE-+.tfn \n\xff\xc3";
+  std::mt19937 random(3);
+  int parsed = 0;
+  for (int i = 0; i < 5000; ++i) {
+    std::string text = seed;
+    for (int edit = 0; edit < 1 + static_cast<int>(random() % 3); ++edit) {
+      const size_t position = random() % text.size();
+      if (random() % 2 == 0) {
+        text.erase(position, 1);
+      } else {
+        text.insert(position, 1, alphabet[random() % alphabet.size()]);
+      }
+    }
+    value out;
+    parse_result result = parse(text, out);
+    if (!result.ok) {
+      EXPECT_FALSE(result.error.empty()) << text;
+      continue;
+    }
+    ++parsed;
+    value back;
+    ASSERT_TRUE(parse(dump(out), back).ok) << text;
+    EXPECT_EQ(dump(back), dump(out)) << text;
+  }
+  EXPECT_GT(parsed, 100);
+}
+
 // ------------------------------------------------------------------------------------------
 // value
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -362,6 +363,16 @@ TEST(Yaml, SyntaxErrorsCarryTheLine) {
   EXPECT_EQ(yaml_error("a: [1, 2\n").rfind("error converting YAML to JSON: yaml: line ", 0), 0u);
 }
 
+TEST(Yaml, StrayTokensAreErrorsNotHangs) {
+  // yaml-cpp 0.7 alone loops forever on these.
+  EXPECT_EQ(yaml_error(",\n"),
+            "error converting YAML to JSON: yaml: line 1: did not find expected node content");
+  EXPECT_EQ(yaml_error(",a: 1\n"),
+            "error converting YAML to JSON: yaml: line 1: did not find expected node content");
+  EXPECT_EQ(yaml_error("a: 1\n---\n,\n"),
+            "error converting YAML to JSON: yaml: line 3: did not find expected node content");
+}
+
 TEST(Yaml, UnknownAliasIsAnError) {
   EXPECT_EQ(yaml_error("a: *nope\n").rfind("error converting YAML to JSON: yaml: line 1: ", 0), 0u);
   EXPECT_EQ(yaml_error("a: &x [1, *x]\n"),
@@ -398,4 +409,31 @@ TEST(Yaml, DeepNestingIsAnError) {
   fine += std::string(200, ']');
   EXPECT_TRUE(yaml_ok(fine).is_array());
   EXPECT_FALSE(yaml_error(std::string(100000, '[')).empty());
+}
+
+TEST(Yaml, MutatedDocumentsParseOrFailCleanly) {
+  const std::string seed =
+      "a: 1\nb: [x, &y {c: d}, *y]\nc: |\n  text\nd:\n  <<: *y\n  e: 0x1F\n  f: \"q\"\n";
+  const std::string alphabet = "{}[]\",:'-?|>&*!#%@ \n\t0123456789\xff";
+  std::mt19937 random(5);
+  int parsed = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string text = seed;
+    for (int edit = 0; edit < 1 + static_cast<int>(random() % 3); ++edit) {
+      const size_t position = random() % text.size();
+      if (random() % 2 == 0) {
+        text.erase(position, 1);
+      } else {
+        text.insert(position, 1, alphabet[random() % alphabet.size()]);
+      }
+    }
+    value out;
+    parse_result result = parse_yaml(text, out);
+    if (result.ok) {
+      ++parsed;
+    } else {
+      EXPECT_EQ(result.error.rfind("error converting YAML to JSON: yaml: ", 0), 0u) << text;
+    }
+  }
+  EXPECT_GT(parsed, 100);
 }

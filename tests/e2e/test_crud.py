@@ -506,6 +506,27 @@ class ApiServerTest(unittest.TestCase):
         self.assertEqual(len(seen), len(set(seen)), "all-namespaces paging returned duplicates")
 
     # -- update, patch, conflicts ---------------------------------------------------------------
+    def test_09b_large_lists_span_store_pages(self):
+        # More objects than one store page (512): lists without limit, with a selector, and
+        # with a limit larger than a page must each return every matching item exactly once.
+        path = nsp("e2e-big", "configmaps")
+        self.c.create("%s/namespaces" % CORE, {"apiVersion": "v1", "kind": "Namespace",
+                                                 "metadata": {"name": "e2e-big"}})
+        for i in range(1100):
+            self.c.create(path, configmap("big-%04d" % i, labels={"odd": "yes" if i % 2 else "no"}))
+        names = [i["metadata"]["name"] for i in self.c.list(path)["items"]]
+        self.assertEqual(names, ["big-%04d" % i for i in range(1100)])
+        odd = [i["metadata"]["name"] for i in self.c.list(path + "?labelSelector=odd%3Dyes")["items"]]
+        self.assertEqual(odd, ["big-%04d" % i for i in range(1, 1100, 2)])
+        page = self.c.list(path + "?labelSelector=odd%3Dno&limit=600")
+        self.assertEqual(len(page["items"]), 550)
+        self.assertNotIn("continue", page["metadata"])
+        page = self.c.list(path + "?limit=700")
+        self.assertEqual(len(page["items"]), 700)
+        rest = self.c.list(path + "?limit=700&continue=" + q(page["metadata"]["continue"]))
+        self.assertEqual([i["metadata"]["name"] for i in rest["items"]],
+                         ["big-%04d" % i for i in range(700, 1100)])
+
     def test_10_update_with_stale_resource_version_conflicts(self):
         path = nsp(self.NS, "pods", "conflict-pod")
         created = self.c.create(nsp(self.NS, "pods"), pod("conflict-pod"))
