@@ -129,28 +129,27 @@ int run_server(const config::cluster_config& cfg) {
   http_options.body_limit = cfg.api_server.max_body_bytes;
   http_options.request_timeout_seconds = cfg.api_server.request_timeout_seconds;
 
-  {
-    net::api_server api(*backend, writer, hub, {});
-    net::http_server http(http_options, [&api](net::request&& req,
-                                               std::shared_ptr<net::responder> reply) {
-      api.handle(std::move(req), std::move(reply));
-    });
-    http.start();
-    const std::string host = http_options.address == "0.0.0.0" ? "127.0.0.1" : http_options.address;
-    bootstrap(writer, host, http.port());
-    api.set_ready(true);
-    std::printf("kactor: serving the Kubernetes API at http://%s:%u (data in %s)\n",
-                host.c_str(), http.port(), cfg.store.data_dir.c_str());
-    std::fflush(stdout);
-    spdlog::info("ready: store revision {}", backend->revision());
+  net::api_server api(*backend, writer, hub, {});
+  net::http_server http(http_options,
+                        [&api](net::request&& req, std::shared_ptr<net::responder> reply) {
+                          api.handle(std::move(req), std::move(reply));
+                        });
+  http.start();
+  const std::string host = http_options.address == "0.0.0.0" ? "127.0.0.1" : http_options.address;
+  bootstrap(writer, host, http.port());
+  api.set_ready(true);
+  std::printf("kactor: serving the Kubernetes API at http://%s:%u (data in %s)\n", host.c_str(),
+              http.port(), cfg.store.data_dir.c_str());
+  std::fflush(stdout);
+  spdlog::info("ready: store revision {}", backend->revision());
 
-    sigset_t signals = termination_signals();
-    int received = 0;
-    sigwait(&signals, &received);
-    spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
-    api.set_ready(false);
-    http.stop();
-  }
+  sigset_t signals = termination_signals();
+  int received = 0;
+  sigwait(&signals, &received);
+  spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
+  api.set_ready(false);
+  http.stop();
+  // Writes already queued finish and their callbacks (which use `api`) run before it goes.
   actors::stop_store_actor(store_actor);
   system.await_all_actors_done();
   spdlog::info("store closed at revision {}", backend->revision());

@@ -22,6 +22,7 @@ namespace {
 
 constexpr std::string_view kErrorPrefix = "error converting YAML to JSON: yaml: ";
 constexpr std::string_view kCoreTagPrefix = "tag:yaml.org,2002:";
+constexpr std::string_view kMergeTag = "tag:yaml.org,2002:merge";
 constexpr size_t kMaxDepth = parse_options{}.max_depth;
 // Alias expansion ("billion laughs") limit: nodes copied through aliases may exceed this floor
 // only up to kAliasRatio times the nodes written out in the document.
@@ -307,8 +308,7 @@ class document_builder : public YAML::EventHandler {
                 const std::string& text) override {
     begin_node(mark, false);
     ++nodes_;
-    const bool merge_key =
-        text == "<<" && (tag == "?" || tag == std::string(kCoreTagPrefix) + "merge");
+    const bool merge_key = text == "<<" && (tag == "?" || tag == kMergeTag);
     attach(resolve_scalar(tag, text, mark), mark, anchor, merge_key, 1);
   }
 

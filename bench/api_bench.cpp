@@ -1,8 +1,9 @@
-// api_bench: load client for kactor's Kubernetes API, run side by side with etcd 3.4's v3 JSON
-// gateway under the same client code, object sizes and concurrency. It starts both servers as
-// child processes on loopback, measures writes, reads, lists of 1,000 objects and watch fan-out,
-// and prints `RESULT <metric> <value> <unit> [peer=<name> <value> ratio=<x>]` lines last.
-// See bench/README.md.
+// api_bench: load client for kactor's Kubernetes API, run side by side with etcd 3.4 under the
+// same object sizes and concurrency. It starts the servers as child processes on loopback,
+// measures writes, reads, lists of 1,000 objects and watch fan-out, and prints
+// `RESULT <metric> <value> <unit> [peer=<name> <value> ratio=<x>]` lines last. etcd is loaded
+// through its native gRPC API (the peer of the RESULT lines) and, for reference, through its v3
+// JSON gateway on the same HTTP/1.1 client code as kactor (GATEWAY lines). See bench/README.md.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -38,6 +39,10 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "etcd_kv.grpc.pb.h"  // generated from bench/etcd_kv.proto at build time
 
 namespace {
 
@@ -818,7 +823,20 @@ class load_worker {
   load_result result_;
 };
 
-load_result run_load(unsigned short port, const load_spec& spec) {
+// Sets the phase boundaries of a run that starts now: warm-up, measured window, drain.
+void plan_schedule(load_schedule& schedule, double warmup_seconds, double measure_seconds,
+                   uint64_t request_count) {
+  int64_t start = now_ns();
+  schedule.measure_start_ns = start + seconds_to_ns(warmup_seconds);
+  if (request_count == 0) {
+    schedule.deadline_ns = schedule.measure_start_ns + seconds_to_ns(measure_seconds);
+    schedule.drain_until_ns = schedule.deadline_ns + 10 * ns_per_s;
+  } else {
+    schedule.drain_until_ns = start + 300 * ns_per_s;
+  }
+}
+
+load_result run_http_load(unsigned short port, const load_spec& spec) {
   load_schedule schedule;
   std::vector<std::unique_ptr<load_worker>> workers;
   int threads = std::max(1, std::min(spec.threads, spec.connections));
@@ -827,13 +845,7 @@ load_result run_load(unsigned short port, const load_spec& spec) {
     workers.push_back(std::make_unique<load_worker>(spec, schedule, port, count, uint64_t(t) + 1));
   }
   int64_t start = now_ns();
-  schedule.measure_start_ns = start + seconds_to_ns(spec.warmup_seconds);
-  if (spec.request_count == 0) {
-    schedule.deadline_ns = schedule.measure_start_ns + seconds_to_ns(spec.measure_seconds);
-    schedule.drain_until_ns = schedule.deadline_ns + 10 * ns_per_s;
-  } else {
-    schedule.drain_until_ns = start + 300 * ns_per_s;
-  }
+  plan_schedule(schedule, spec.warmup_seconds, spec.measure_seconds, spec.request_count);
   std::vector<std::thread> running;
   for (auto& worker : workers) running.emplace_back([&worker] { worker->run(); });
   for (auto& thread : running) thread.join();
@@ -866,6 +878,18 @@ struct watch_spec {
 
 // Send time of write number `seq`; 0 until sent.
 using send_time_table = std::vector<std::atomic<int64_t>>;
+
+// Open watch streams of one system, served by client threads until stop_and_collect().
+class watch_set {
+ public:
+  virtual ~watch_set() = default;
+  virtual size_t established() const = 0;
+  virtual size_t broken() const = 0;
+  virtual uint64_t deliveries() const = 0;
+  virtual std::string first_problem() const = 0;
+  // Stops the streams and returns the latency of every delivery.
+  virtual std::vector<uint32_t> stop_and_collect() = 0;
+};
 
 class watch_group {
  public:
@@ -1004,32 +1028,34 @@ class watch_group {
   std::string first_problem_;
 };
 
-class watch_fleet {
+// HTTP watch streams (kactor's watch, the etcd gateway's /v3/watch), one connection each.
+class watch_fleet : public watch_set {
  public:
-  watch_fleet(unsigned short port, const watch_spec& spec, const send_time_table& send_times) {
-    int threads = std::max(1, std::min(spec.threads, spec.watchers));
+  watch_fleet(unsigned short port, watch_spec spec, const send_time_table& send_times)
+      : spec_(std::move(spec)) {
+    int threads = std::max(1, std::min(spec_.threads, spec_.watchers));
     for (int t = 0; t < threads; ++t)
-      groups_.push_back(std::make_unique<watch_group>(spec, send_times));
-    for (int i = 0; i < spec.watchers; ++i) {
+      groups_.push_back(std::make_unique<watch_group>(spec_, send_times));
+    for (int i = 0; i < spec_.watchers; ++i) {
       check_interrupted();
       int fd = connect_loopback(port);
       groups_[size_t(i % threads)]->add(fd);  // owns fd from here
-      send_all(fd, spec.request);
+      send_all(fd, spec_.request);
     }
     for (auto& group : groups_) group->start();
   }
 
-  size_t established() const { return sum(&watch_group::established); }
-  size_t broken() const { return sum(&watch_group::broken); }
-  uint64_t deliveries() const { return sum(&watch_group::deliveries); }
+  size_t established() const override { return sum(&watch_group::established); }
+  size_t broken() const override { return sum(&watch_group::broken); }
+  uint64_t deliveries() const override { return sum(&watch_group::deliveries); }
 
-  std::string first_problem() const {
+  std::string first_problem() const override {
     for (auto& group : groups_)
       if (std::string problem = group->first_problem(); !problem.empty()) return problem;
     return {};
   }
 
-  std::vector<uint32_t> stop_and_collect() {
+  std::vector<uint32_t> stop_and_collect() override {
     std::vector<uint32_t> all;
     for (auto& group : groups_) {
       group->stop();
@@ -1046,7 +1072,530 @@ class watch_fleet {
     return total;
   }
 
+  watch_spec spec_;  // first: the groups keep a reference
   std::vector<std::unique_ptr<watch_group>> groups_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// What a load phase asks of a system, independent of its protocol.
+
+enum class op_kind { write, read, read_linearizable, list };
+
+struct load_plan {
+  op_kind kind = op_kind::write;
+  std::string ns;  // the group of objects (a namespace; a key prefix in etcd)
+  // The object that request `seq` (unique in the run) writes or reads; `random` is a fresh
+  // 64-bit random number. Unused by lists, which read the whole group.
+  std::function<std::string(uint64_t seq, uint64_t random)> object_name;
+  int concurrency = 1;  // requests in flight
+  int threads = 1;      // client threads
+  double warmup_seconds = 0;
+  double measure_seconds = 0;
+  uint64_t request_count = 0;  // > 0: a count-bounded run, every request measured
+};
+
+uint64_t xorshift(uint64_t& state) {
+  state ^= state << 13;
+  state ^= state >> 7;
+  state ^= state << 17;
+  return state;
+}
+
+// ---------------------------------------------------------------------------------------------
+// etcd's native gRPC API (bench/etcd_kv.proto): closed-loop unary load, watch streams.
+
+namespace pb = etcdserverpb;
+
+std::string etcd_key(const std::string& ns, const std::string& name) {
+  return "/registry/pods/" + ns + "/" + name;
+}
+
+std::string prefix_end(std::string prefix) {
+  ++prefix.back();
+  return prefix;
+}
+
+std::string grpc_error(const grpc::Status& status) {
+  return "gRPC status " + std::to_string(int(status.error_code())) + ": " + status.error_message();
+}
+
+std::chrono::system_clock::time_point grpc_deadline(double seconds) {
+  return std::chrono::system_clock::now() +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(
+             std::chrono::duration<double>(seconds));
+}
+
+// One HTTP/2 connection to etcd. Channels with equal arguments would share one connection
+// through gRPC's global subchannel pool, so each gets a pool of its own.
+std::shared_ptr<grpc::Channel> grpc_channel(unsigned short port) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetMaxReceiveMessageSize(-1);  // a range of 1,000 pods is ~1.2 MB
+  std::string target = "ipv4:127.0.0.1:" + std::to_string(port);
+  auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+  if (!channel->WaitForConnected(grpc_deadline(10)))
+    throw bench_error("gRPC: no connection to " + target + " within 10 s");
+  return channel;
+}
+
+// The request of one load operation: a put of the ~1 KB pod, or a range of one key or of the
+// group's prefix.
+void fill_etcd_request(op_kind kind, const std::string& ns, const std::string& name,
+                       pb::PutRequest& put, pb::RangeRequest& range) {
+  switch (kind) {
+    case op_kind::write:
+      put.set_key(etcd_key(ns, name));
+      put.set_value(pod_json(ns, name));
+      return;
+    case op_kind::read:
+    case op_kind::read_linearizable:
+      range.set_key(etcd_key(ns, name));
+      range.set_serializable(kind == op_kind::read);
+      return;
+    case op_kind::list: {
+      std::string prefix = etcd_key(ns, "");
+      range.set_key(prefix);
+      range.set_range_end(prefix_end(prefix));
+      range.set_serializable(true);
+      return;
+    }
+  }
+}
+
+// Counts one completed call into `result` as load_worker does for HTTP. A list response counts
+// its serialized size as body bytes, wholly at completion.
+void record_grpc_success(load_result& result, const load_schedule& schedule,
+                         uint64_t request_count, uint64_t seq, int64_t sent_ns, int64_t now,
+                         size_t bytes) {
+  ++result.ok_total;
+  result.body_bytes_total += bytes;
+  result.succeeded.push_back(seq);
+  bool measured =
+      request_count > 0 || (now >= schedule.measure_start_ns && now <= schedule.deadline_ns);
+  if (!measured) return;
+  ++result.ok;
+  result.body_bytes += bytes;
+  result.window_body_bytes += bytes;
+  result.latencies_us.push_back(elapsed_us(sent_ns, now));
+}
+
+void note_grpc_failure(load_result& result, const std::string& message) {
+  ++result.failed;
+  if (result.first_failure.empty()) result.first_failure = message;
+}
+
+// Asynchronous unary calls on one completion queue, served by one thread: `count` calls in
+// flight, spread over the stubs (channels) round-robin, each reissued when it completes.
+class grpc_load_worker {
+ public:
+  grpc_load_worker(const load_plan& plan, load_schedule& schedule,
+                   const std::vector<std::unique_ptr<pb::KV::Stub>>& stubs, int first, int count,
+                   uint64_t seed)
+      : plan_(plan), schedule_(schedule), calls_(size_t(count)) {
+    for (int i = 0; i < count; ++i) {
+      calls_[size_t(i)].stub = stubs[size_t(first + i) % stubs.size()].get();
+      calls_[size_t(i)].random = seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    }
+  }
+
+  ~grpc_load_worker() { shutdown(); }
+
+  void run() {
+    try {
+      for (call& c : calls_) issue(c);
+      event_loop();
+    } catch (const std::exception& e) {
+      note_grpc_failure(result_, e.what());
+    }
+    shutdown();
+  }
+
+  load_result& result() { return result_; }
+
+ private:
+  struct call {
+    pb::KV::Stub* stub = nullptr;
+    std::unique_ptr<grpc::ClientContext> context;
+    pb::PutRequest put;
+    pb::PutResponse put_reply;
+    pb::RangeRequest range;
+    pb::RangeResponse range_reply;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<pb::PutResponse>> put_rpc;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<pb::RangeResponse>> range_rpc;
+    grpc::Status status;
+    uint64_t seq = 0;
+    int64_t sent_ns = 0;
+    uint64_t random = 0;
+    bool busy = false;
+  };
+
+  void event_loop() {
+    while (true) {
+      int64_t now = now_ns();
+      if (in_flight_ == 0 && (cancelled_ || plan_.request_count > 0 ||
+                              now >= schedule_.deadline_ns))
+        return;
+      if (!cancelled_ && (now >= schedule_.drain_until_ns || g_interrupted)) cancel_all();
+      void* tag = nullptr;
+      bool ok = false;
+      auto status = cq_.AsyncNext(&tag, &ok, grpc_deadline(0.05));
+      if (status == grpc::CompletionQueue::SHUTDOWN) return;
+      if (status == grpc::CompletionQueue::GOT_EVENT) complete(*static_cast<call*>(tag));
+    }
+  }
+
+  void issue(call& c) {
+    if (cancelled_ || now_ns() >= schedule_.deadline_ns) return;
+    uint64_t seq = schedule_.next_seq.fetch_add(1);
+    if (plan_.request_count > 0 && seq >= plan_.request_count) return;
+    uint64_t random = xorshift(c.random);
+    std::string name = plan_.kind == op_kind::list ? "" : plan_.object_name(seq, random);
+    fill_etcd_request(plan_.kind, plan_.ns, name, c.put, c.range);
+    c.context = std::make_unique<grpc::ClientContext>();
+    c.seq = seq;
+    c.busy = true;
+    ++in_flight_;
+    c.sent_ns = now_ns();
+    if (plan_.kind == op_kind::write) {
+      c.put_rpc = c.stub->AsyncPut(c.context.get(), c.put, &cq_);
+      c.put_rpc->Finish(&c.put_reply, &c.status, &c);
+    } else {
+      c.range_rpc = c.stub->AsyncRange(c.context.get(), c.range, &cq_);
+      c.range_rpc->Finish(&c.range_reply, &c.status, &c);
+    }
+  }
+
+  void complete(call& c) {
+    int64_t now = now_ns();
+    c.busy = false;
+    --in_flight_;
+    if (c.status.ok()) {
+      size_t bytes = plan_.kind == op_kind::list ? c.range_reply.ByteSizeLong() : 0;
+      record_grpc_success(result_, schedule_, plan_.request_count, c.seq, c.sent_ns, now, bytes);
+    } else if (!cancelled_) {
+      note_grpc_failure(result_, grpc_error(c.status));
+    }
+    c.put_rpc.reset();
+    c.range_rpc.reset();
+    c.put_reply.Clear();
+    c.range_reply.Clear();  // keeps its 1,000 KeyValue objects for the next response
+    issue(c);
+  }
+
+  // Calls still in flight when the drain time is over (or on Ctrl-C) are cancelled and not
+  // counted, like the HTTP client's.
+  void cancel_all() {
+    cancelled_ = true;
+    for (call& c : calls_)
+      if (c.busy) c.context->TryCancel();
+  }
+
+  void shutdown() {
+    if (shut_down_) return;
+    shut_down_ = true;
+    cancel_all();
+    cq_.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq_.Next(&tag, &ok)) {
+    }
+  }
+
+  const load_plan& plan_;
+  load_schedule& schedule_;
+  grpc::CompletionQueue cq_;
+  std::deque<call> calls_;  // after cq_: destroyed before it
+  int in_flight_ = 0;
+  bool cancelled_ = false;
+  bool shut_down_ = false;
+  load_result result_;
+};
+
+// Blocking unary calls: one thread per call in flight, each looping on a synchronous stub.
+void grpc_sync_loop(const load_plan& plan, load_schedule& schedule, pb::KV::Stub& stub,
+                    uint64_t seed, load_result& result) {
+  pb::PutRequest put;
+  pb::PutResponse put_reply;
+  pb::RangeRequest range;
+  pb::RangeResponse range_reply;
+  uint64_t random = seed;
+  while (!g_interrupted && now_ns() < schedule.deadline_ns) {
+    uint64_t seq = schedule.next_seq.fetch_add(1);
+    if (plan.request_count > 0 && seq >= plan.request_count) return;
+    xorshift(random);
+    std::string name = plan.kind == op_kind::list ? "" : plan.object_name(seq, random);
+    fill_etcd_request(plan.kind, plan.ns, name, put, range);
+    grpc::ClientContext context;
+    context.set_deadline(grpc_deadline(30));
+    int64_t sent = now_ns();
+    grpc::Status status = plan.kind == op_kind::write ? stub.Put(&context, put, &put_reply)
+                                                      : stub.Range(&context, range, &range_reply);
+    int64_t now = now_ns();
+    if (status.ok())
+      record_grpc_success(result, schedule, plan.request_count, seq, sent, now,
+                          plan.kind == op_kind::list ? range_reply.ByteSizeLong() : 0);
+    else
+      note_grpc_failure(result, grpc_error(status));
+    range_reply.Clear();
+  }
+}
+
+enum class grpc_client_mode { async, sync };
+
+load_result run_grpc_load(const std::vector<std::unique_ptr<pb::KV::Stub>>& stubs,
+                          const load_plan& plan, grpc_client_mode mode) {
+  load_schedule schedule;
+  std::vector<std::unique_ptr<grpc_load_worker>> workers;
+  std::vector<load_result> sync_results;
+  int threads = mode == grpc_client_mode::sync
+                    ? plan.concurrency
+                    : std::max(1, std::min(plan.threads, plan.concurrency));
+  if (mode == grpc_client_mode::async) {
+    for (int t = 0, first = 0; t < threads; ++t) {
+      int count = plan.concurrency / threads + (t < plan.concurrency % threads ? 1 : 0);
+      workers.push_back(std::make_unique<grpc_load_worker>(plan, schedule, stubs, first, count,
+                                                           uint64_t(t) + 1));
+      first += count;
+    }
+  } else {
+    sync_results.resize(size_t(threads));
+  }
+  int64_t start = now_ns();
+  plan_schedule(schedule, plan.warmup_seconds, plan.measure_seconds, plan.request_count);
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t) {
+    if (mode == grpc_client_mode::async) {
+      running.emplace_back([&worker = *workers[size_t(t)]] { worker.run(); });
+    } else {
+      running.emplace_back([&, t] {
+        try {
+          grpc_sync_loop(plan, schedule, *stubs[size_t(t) % stubs.size()],
+                         uint64_t(t) * 0x9E3779B97F4A7C15ULL + 1, sync_results[size_t(t)]);
+        } catch (const std::exception& e) {
+          note_grpc_failure(sync_results[size_t(t)], e.what());
+        }
+      });
+    }
+  }
+  for (auto& thread : running) thread.join();
+  check_interrupted();
+
+  load_result total;
+  for (auto& worker : workers) total.merge(std::move(worker->result()));
+  for (auto& result : sync_results) total.merge(std::move(result));
+  total.seconds = plan.request_count > 0 ? double(now_ns() - start) / 1e9 : plan.measure_seconds;
+  return total;
+}
+
+// Watch streams (Watch.Watch, one bidirectional stream per watcher with one create request) on
+// one completion queue, served by one thread.
+class grpc_watch_group {
+ public:
+  grpc_watch_group(const pb::WatchRequest& create, std::string name_key,
+                   const send_time_table& send_times)
+      : create_(create), name_key_(std::move(name_key)), send_times_(send_times) {}
+
+  ~grpc_watch_group() {
+    stop();
+    shutdown_queue();
+  }
+
+  // Starts one stream; its events are read once start() runs the thread.
+  void add(pb::Watch::Stub& stub) {
+    streams_.emplace_back();
+    stream& s = streams_.back();
+    s.rpc = stub.PrepareAsyncWatch(&s.context, &cq_);
+    s.pending = step::start;
+    s.rpc->StartCall(&s);
+  }
+
+  void start() {
+    thread_ = std::thread([this] { loop(); });
+  }
+
+  void stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+  size_t established() const { return established_; }
+  size_t broken() const { return broken_; }
+  uint64_t deliveries() const { return deliveries_; }
+  std::vector<uint32_t>& latencies_us() { return latencies_us_; }  // after stop()
+  std::string first_problem() const {
+    std::lock_guard lock(problem_mutex_);
+    return first_problem_;
+  }
+
+ private:
+  enum class step { start, write, read, finish };
+
+  struct stream {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientAsyncReaderWriter<pb::WatchRequest, pb::WatchResponse>> rpc;
+    pb::WatchResponse response;
+    grpc::Status status;
+    step pending = step::start;  // the one operation in flight
+    bool established = false;
+    bool broken = false;
+    bool finished = false;
+  };
+
+  void loop() {
+    bool cancelled = false;
+    int64_t give_up = INT64_MAX;
+    while (finished_ < streams_.size()) {
+      if ((stopping_ || g_interrupted) && !cancelled) {
+        for (stream& s : streams_) s.context.TryCancel();
+        cancelled = true;
+        give_up = now_ns() + 10 * ns_per_s;
+      }
+      if (now_ns() > give_up) break;
+      void* tag = nullptr;
+      bool ok = false;
+      if (cq_.AsyncNext(&tag, &ok, grpc_deadline(0.05)) == grpc::CompletionQueue::GOT_EVENT)
+        advance(*static_cast<stream*>(tag), ok);
+    }
+  }
+
+  void advance(stream& s, bool ok) {
+    if (!ok && s.pending != step::finish) return finish(s);
+    switch (s.pending) {
+      case step::start:
+        s.pending = step::write;
+        s.rpc->Write(create_, &s);
+        return;
+      case step::write:
+        s.pending = step::read;
+        s.rpc->Read(&s.response, &s);
+        return;
+      case step::read:
+        on_response(s, now_ns());
+        s.response.Clear();
+        s.rpc->Read(&s.response, &s);
+        return;
+      case step::finish:
+        s.finished = true;
+        ++finished_;
+        if (!stopping_)
+          break_stream(s, s.status.ok() ? "stream ended" : "stream ended: " + grpc_error(s.status));
+        return;
+    }
+  }
+
+  void finish(stream& s) {
+    s.pending = step::finish;
+    s.rpc->Finish(&s.status, &s);
+  }
+
+  void on_response(stream& s, int64_t now) {
+    const pb::WatchResponse& r = s.response;
+    if (r.created() && !s.established) {
+      s.established = true;
+      ++established_;
+    }
+    if (r.canceled() || r.compact_revision() != 0)
+      break_stream(s, "watch canceled: " + r.cancel_reason());
+    for (const pb::Event& event : r.events()) {
+      const std::string& key = event.kv().key();
+      if (event.type() != pb::Event::PUT || key.compare(0, name_key_.size(), name_key_) != 0)
+        continue;
+      uint64_t seq = parse_u64(std::string_view(key).substr(name_key_.size()));
+      if (seq >= send_times_.size()) continue;
+      int64_t sent = send_times_[seq].load(std::memory_order_acquire);
+      if (sent == 0) continue;
+      latencies_us_.push_back(elapsed_us(sent, now));
+      ++deliveries_;
+    }
+  }
+
+  void break_stream(stream& s, const std::string& why) {
+    if (s.broken) return;
+    s.broken = true;
+    ++broken_;
+    std::lock_guard lock(problem_mutex_);
+    if (first_problem_.empty()) first_problem_ = why;
+  }
+
+  // Normally every stream has finished by now; any other is cancelled, and the queue is drained
+  // of its last operations before the streams are destroyed.
+  void shutdown_queue() {
+    if (queue_shut_down_) return;
+    queue_shut_down_ = true;
+    for (stream& s : streams_)
+      if (!s.finished) s.context.TryCancel();
+    cq_.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (cq_.Next(&tag, &ok)) {
+    }
+  }
+
+  const pb::WatchRequest& create_;
+  std::string name_key_;  // key prefix of the written objects, before their sequence number
+  const send_time_table& send_times_;
+  grpc::CompletionQueue cq_;
+  std::deque<stream> streams_;  // after cq_: destroyed before it
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  size_t finished_ = 0;  // the loop thread's
+  bool queue_shut_down_ = false;
+  std::atomic<size_t> established_{0};
+  std::atomic<size_t> broken_{0};
+  std::atomic<uint64_t> deliveries_{0};
+  std::vector<uint32_t> latencies_us_;
+  mutable std::mutex problem_mutex_;
+  std::string first_problem_;
+};
+
+// `watchers` gRPC watch streams on the prefix `key_prefix`, spread round-robin over the stubs
+// (connections) and `threads` completion queues.
+class grpc_watch_set : public watch_set {
+ public:
+  grpc_watch_set(const std::vector<std::unique_ptr<pb::Watch::Stub>>& stubs,
+                 const std::string& key_prefix, const std::string& name_key, uint64_t revision,
+                 int watchers, int threads, const send_time_table& send_times) {
+    pb::WatchCreateRequest& create = *create_.mutable_create_request();
+    create.set_key(key_prefix);
+    create.set_range_end(prefix_end(key_prefix));
+    create.set_start_revision(int64_t(revision + 1));
+    threads = std::max(1, std::min(threads, watchers));
+    for (int t = 0; t < threads; ++t)
+      groups_.push_back(std::make_unique<grpc_watch_group>(create_, name_key, send_times));
+    for (int i = 0; i < watchers; ++i)
+      groups_[size_t(i % threads)]->add(*stubs[size_t(i) % stubs.size()]);
+    for (auto& group : groups_) group->start();
+  }
+
+  size_t established() const override { return sum(&grpc_watch_group::established); }
+  size_t broken() const override { return sum(&grpc_watch_group::broken); }
+  uint64_t deliveries() const override { return sum(&grpc_watch_group::deliveries); }
+
+  std::string first_problem() const override {
+    for (auto& group : groups_)
+      if (std::string problem = group->first_problem(); !problem.empty()) return problem;
+    return {};
+  }
+
+  std::vector<uint32_t> stop_and_collect() override {
+    std::vector<uint32_t> all;
+    for (auto& group : groups_) {
+      group->stop();
+      all.insert(all.end(), group->latencies_us().begin(), group->latencies_us().end());
+    }
+    return all;
+  }
+
+ private:
+  template <typename T>
+  T sum(T (grpc_watch_group::*count)() const) const {
+    T total{};
+    for (auto& group : groups_) total += ((*group).*count)();
+    return total;
+  }
+
+  pb::WatchRequest create_;  // first: the groups keep a reference
+  std::vector<std::unique_ptr<grpc_watch_group>> groups_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1167,30 +1716,41 @@ bool is_executable(const std::string& path) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The two systems under test behind one interface: kactor's Kubernetes API and etcd's v3 JSON
-// gateway. `ns` names a group of objects (a namespace; a key prefix in etcd); object `seq` of a
-// group is named <prefix><seq>.
+// The systems under test behind one interface: kactor's Kubernetes API, etcd through its gRPC
+// API and etcd through its v3 JSON gateway. `ns` names a group of objects (a namespace; a key
+// prefix in etcd).
+
+// One write at a time, for the paced writes of the watch fan-out: prepare() builds the request,
+// send() sends it and waits for the answer.
+class single_writer {
+ public:
+  virtual ~single_writer() = default;
+  virtual void prepare(const std::string& ns, const std::string& name) = 0;
+  virtual std::string send() = 0;  // empty on success, else what went wrong
+};
 
 class system_under_test {
  public:
   virtual ~system_under_test() = default;
-  virtual std::string name() const = 0;
-  virtual void start() = 0;  // returns when the server answers its readiness probe
+  virtual std::string name() const = 0;  // in the per-round lines and the figures' keys
+  virtual void start() = 0;              // returns when the server answers its readiness probe
   virtual void stop() = 0;
   virtual pid_t pid() const = 0;
-  virtual unsigned short port() const = 0;
-
-  virtual void prepare_group(http_connection& admin, const std::string& ns) = 0;
-  virtual std::string write_request(const std::string& ns, const std::string& name) const = 0;
-  virtual int write_status() const = 0;
-  virtual std::string read_request(const std::string& ns, const std::string& name,
-                                   bool linearizable) const = 0;
-  virtual std::string list_request(const std::string& ns) const = 0;
-  virtual size_t count_listed(const http_response& list, const std::string& name_prefix) const = 0;
-  virtual uint64_t revision(http_connection& admin, const std::string& ns) = 0;
-  virtual watch_spec watch(const std::string& ns, const std::string& name_prefix,
-                           uint64_t revision) const = 0;
   virtual bool has_linearizable_reads() const = 0;
+  virtual std::string op_label(op_kind kind, int list_size) const = 0;
+
+  virtual void prepare_group(const std::string& ns) = 0;
+  virtual load_result run_load(const load_plan& plan) = 0;
+  // Lists the group once; how many objects named <name_prefix>... it holds.
+  virtual size_t count_listed(const std::string& ns, const std::string& name_prefix) = 0;
+  // The group's current revision, to watch from.
+  virtual uint64_t revision(const std::string& ns) = 0;
+  // Watch streams that report the writes of objects <name_prefix><seq> made after `revision`.
+  virtual std::unique_ptr<watch_set> open_watches(const std::string& ns,
+                                                  const std::string& name_prefix,
+                                                  uint64_t revision, int watchers, int threads,
+                                                  const send_time_table& send_times) = 0;
+  virtual std::unique_ptr<single_writer> writer() = 0;
 };
 
 void wait_until_ready(child_process& child, unsigned short port, const std::string& request,
@@ -1214,7 +1774,96 @@ void wait_until_ready(child_process& child, unsigned short port, const std::stri
                     " s; its log ends with:\n" + log_tail(log));
 }
 
-class kactor_server : public system_under_test {
+// A system loaded over HTTP/1.1 by this file's client: kactor, and etcd's JSON gateway.
+class http_system : public system_under_test {
+ public:
+  virtual unsigned short port() const = 0;
+  virtual std::string write_request(const std::string& ns, const std::string& name) const = 0;
+  virtual int write_status() const = 0;
+  virtual std::string read_request(const std::string& ns, const std::string& name,
+                                   bool linearizable) const = 0;
+  virtual std::string list_request(const std::string& ns) const = 0;
+  virtual size_t count_in_list(const http_response& list,
+                               const std::string& name_prefix) const = 0;
+  virtual watch_spec watch(const std::string& ns, const std::string& name_prefix,
+                           uint64_t revision) const = 0;
+
+  load_result run_load(const load_plan& plan) override {
+    load_spec spec;
+    spec.connections = plan.concurrency;
+    spec.threads = plan.threads;
+    spec.warmup_seconds = plan.warmup_seconds;
+    spec.measure_seconds = plan.measure_seconds;
+    spec.request_count = plan.request_count;
+    spec.expected_status = plan.kind == op_kind::write ? write_status() : 200;
+    spec.make_request = [this, &plan](uint64_t seq, uint64_t random) {
+      switch (plan.kind) {
+        case op_kind::write:
+          return write_request(plan.ns, plan.object_name(seq, random));
+        case op_kind::read:
+        case op_kind::read_linearizable:
+          return read_request(plan.ns, plan.object_name(seq, random),
+                              plan.kind == op_kind::read_linearizable);
+        case op_kind::list:
+          break;
+      }
+      return list_request(plan.ns);
+    };
+    return run_http_load(port(), spec);
+  }
+
+  size_t count_listed(const std::string& ns, const std::string& name_prefix) override {
+    http_response list = admin().roundtrip(list_request(ns));
+    if (list.status != 200)
+      throw bench_error("listing " + ns + ": HTTP " + std::to_string(list.status) + " " +
+                        list.body.substr(0, 300));
+    return count_in_list(list, name_prefix);
+  }
+
+  std::unique_ptr<watch_set> open_watches(const std::string& ns, const std::string& name_prefix,
+                                          uint64_t revision, int watchers, int threads,
+                                          const send_time_table& send_times) override {
+    watch_spec spec = watch(ns, name_prefix, revision);
+    spec.watchers = watchers;
+    spec.threads = threads;
+    return std::make_unique<watch_fleet>(port(), std::move(spec), send_times);
+  }
+
+  std::unique_ptr<single_writer> writer() override {
+    return std::make_unique<http_writer>(*this);
+  }
+
+ protected:
+  // A keep-alive connection for setup steps, made on first use and closed by stop().
+  http_connection& admin() {
+    if (!admin_) admin_ = std::make_unique<http_connection>(port());
+    return *admin_;
+  }
+  void close_admin() { admin_.reset(); }
+
+ private:
+  class http_writer : public single_writer {
+   public:
+    explicit http_writer(http_system& system) : system_(system), connection_(system.port()) {}
+    void prepare(const std::string& ns, const std::string& name) override {
+      request_ = system_.write_request(ns, name);
+    }
+    std::string send() override {
+      http_response response = connection_.roundtrip(request_);
+      if (response.status == system_.write_status()) return {};
+      return "HTTP " + std::to_string(response.status) + " " + response.body.substr(0, 300);
+    }
+
+   private:
+    http_system& system_;
+    http_connection connection_;
+    std::string request_;
+  };
+
+  std::unique_ptr<http_connection> admin_;
+};
+
+class kactor_server : public http_system {
  public:
   kactor_server(std::string binary, std::string config)
       : binary_(std::move(binary)), config_(std::move(config)) {}
@@ -1223,6 +1872,19 @@ class kactor_server : public system_under_test {
   pid_t pid() const override { return child_.pid(); }
   unsigned short port() const override { return port_; }
   bool has_linearizable_reads() const override { return false; }
+
+  std::string op_label(op_kind kind, int list_size) const override {
+    switch (kind) {
+      case op_kind::write:
+        return "pod create";
+      case op_kind::read:
+      case op_kind::read_linearizable:
+        return "pod get";
+      case op_kind::list:
+        break;
+    }
+    return "list of " + std::to_string(list_size);
+  }
 
   void start() override {
     dir_ = std::make_unique<temp_dir>("api_bench-kactor");
@@ -1236,14 +1898,15 @@ class kactor_server : public system_under_test {
   }
 
   void stop() override {
+    close_admin();
     child_.stop();
     dir_.reset();
   }
 
-  void prepare_group(http_connection& admin, const std::string& ns) override {
+  void prepare_group(const std::string& ns) override {
     std::string body =
         R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")" + ns + R"("}})";
-    http_response r = admin.roundtrip(http_request("POST", "/api/v1/namespaces", port_, body));
+    http_response r = admin().roundtrip(http_request("POST", "/api/v1/namespaces", port_, body));
     if (r.status != 201 && r.status != 409)
       throw bench_error("creating namespace " + ns + ": HTTP " + std::to_string(r.status) + " " +
                         r.body.substr(0, 300));
@@ -1262,12 +1925,12 @@ class kactor_server : public system_under_test {
     return http_request("GET", "/api/v1/namespaces/" + ns + "/pods", port_);
   }
 
-  size_t count_listed(const http_response& list, const std::string& name_prefix) const override {
+  size_t count_in_list(const http_response& list, const std::string& name_prefix) const override {
     return count_occurrences(list.body, "\"name\":\"" + name_prefix);
   }
 
-  uint64_t revision(http_connection& admin, const std::string& ns) override {
-    http_response r = admin.roundtrip(list_request(ns));
+  uint64_t revision(const std::string& ns) override {
+    http_response r = admin().roundtrip(list_request(ns));
     std::string_view rv = json_string_field(r.body, "resourceVersion");
     if (r.status != 200 || rv.empty())
       throw bench_error("listing " + ns + " for its resourceVersion: HTTP " +
@@ -1303,16 +1966,13 @@ class kactor_server : public system_under_test {
   unsigned short port_ = 0;
 };
 
-class etcd_server : public system_under_test {
+// One etcd member on loopback with a fresh data directory. It serves gRPC, the JSON gateway
+// and /health on its one client port.
+class etcd_process {
  public:
-  explicit etcd_server(std::string binary) : binary_(std::move(binary)) {}
+  explicit etcd_process(std::string binary) : binary_(std::move(binary)) {}
 
-  std::string name() const override { return "etcd"; }
-  pid_t pid() const override { return child_.pid(); }
-  unsigned short port() const override { return port_; }
-  bool has_linearizable_reads() const override { return true; }
-
-  void start() override {
+  void start() {
     dir_ = std::make_unique<temp_dir>("api_bench-etcd");
     port_ = free_port();
     std::string client_url = "http://127.0.0.1:" + std::to_string(port_);
@@ -1328,38 +1988,187 @@ class etcd_server : public system_under_test {
                      log, 30);
   }
 
-  void stop() override {
+  void stop() {
     child_.stop();
     dir_.reset();
   }
 
-  void prepare_group(http_connection&, const std::string&) override {}
+  pid_t pid() const { return child_.pid(); }
+  unsigned short port() const { return port_; }
+
+ private:
+  std::string binary_;
+  std::unique_ptr<temp_dir> dir_;
+  child_process child_;
+  unsigned short port_ = 0;
+};
+
+std::string etcd_op_label(op_kind kind, int list_size) {
+  switch (kind) {
+    case op_kind::write:
+      return "put";
+    case op_kind::read:
+      return "range (serializable)";
+    case op_kind::read_linearizable:
+      return "range (linearizable)";
+    case op_kind::list:
+      break;
+  }
+  return "range of " + std::to_string(list_size);
+}
+
+// etcd through its native gRPC API, as its own benchmark tool loads it: `channels` HTTP/2
+// connections carrying all the calls in flight.
+class etcd_grpc_system : public system_under_test {
+ public:
+  etcd_grpc_system(std::string binary, int channels, grpc_client_mode mode)
+      : etcd_(std::move(binary)), channels_(channels), mode_(mode) {}
+
+  std::string name() const override { return "etcd-grpc"; }
+  pid_t pid() const override { return etcd_.pid(); }
+  bool has_linearizable_reads() const override { return true; }
+  std::string op_label(op_kind kind, int list_size) const override {
+    return etcd_op_label(kind, list_size);
+  }
+
+  void start() override {
+    etcd_.start();
+    for (int i = 0; i < channels_; ++i) {
+      auto channel = grpc_channel(etcd_.port());
+      kv_.push_back(pb::KV::NewStub(channel));
+      watch_.push_back(pb::Watch::NewStub(channel));
+    }
+  }
+
+  void stop() override {
+    kv_.clear();
+    watch_.clear();
+    etcd_.stop();
+  }
+
+  void prepare_group(const std::string&) override {}
+
+  load_result run_load(const load_plan& plan) override { return run_grpc_load(kv_, plan, mode_); }
+
+  size_t count_listed(const std::string& ns, const std::string& name_prefix) override {
+    pb::RangeRequest request;
+    pb::PutRequest unused;
+    fill_etcd_request(op_kind::list, ns, "", unused, request);
+    pb::RangeResponse response = range(request);
+    std::string name_key = etcd_key(ns, name_prefix);
+    return size_t(std::count_if(response.kvs().begin(), response.kvs().end(),
+                                [&](const pb::KeyValue& kv) {
+                                  return kv.key().compare(0, name_key.size(), name_key) == 0;
+                                }));
+  }
+
+  uint64_t revision(const std::string& ns) override {
+    pb::RangeRequest request;
+    std::string prefix = etcd_key(ns, "");
+    request.set_key(prefix);
+    request.set_range_end(prefix_end(prefix));
+    request.set_count_only(true);
+    return uint64_t(range(request).header().revision());
+  }
+
+  std::unique_ptr<watch_set> open_watches(const std::string& ns, const std::string& name_prefix,
+                                          uint64_t revision, int watchers, int threads,
+                                          const send_time_table& send_times) override {
+    return std::make_unique<grpc_watch_set>(watch_, etcd_key(ns, ""), etcd_key(ns, name_prefix),
+                                            revision, watchers, threads, send_times);
+  }
+
+  // On a connection of its own, as kactor's writer has.
+  std::unique_ptr<single_writer> writer() override {
+    return std::make_unique<grpc_writer>(grpc_channel(etcd_.port()));
+  }
+
+ private:
+  class grpc_writer : public single_writer {
+   public:
+    explicit grpc_writer(const std::shared_ptr<grpc::Channel>& channel)
+        : stub_(pb::KV::NewStub(channel)) {}
+    void prepare(const std::string& ns, const std::string& name) override {
+      pb::RangeRequest unused;
+      fill_etcd_request(op_kind::write, ns, name, request_, unused);
+    }
+    std::string send() override {
+      grpc::ClientContext context;
+      context.set_deadline(grpc_deadline(30));
+      pb::PutResponse response;
+      grpc::Status status = stub_->Put(&context, request_, &response);
+      return status.ok() ? "" : grpc_error(status);
+    }
+
+   private:
+    std::unique_ptr<pb::KV::Stub> stub_;
+    pb::PutRequest request_;
+  };
+
+  pb::RangeResponse range(const pb::RangeRequest& request) {
+    grpc::ClientContext context;
+    context.set_deadline(grpc_deadline(30));
+    pb::RangeResponse response;
+    grpc::Status status = kv_.front()->Range(&context, request, &response);
+    if (!status.ok()) throw bench_error("etcd range: " + grpc_error(status));
+    return response;
+  }
+
+  etcd_process etcd_;
+  int channels_;
+  grpc_client_mode mode_;
+  std::vector<std::unique_ptr<pb::KV::Stub>> kv_;
+  std::vector<std::unique_ptr<pb::Watch::Stub>> watch_;
+};
+
+// etcd through its v3 JSON gateway (/v3/kv/put, /v3/kv/range, /v3/watch) on the HTTP/1.1 client
+// that loads kactor. Keys and values travel in base64.
+class etcd_gateway_system : public http_system {
+ public:
+  explicit etcd_gateway_system(std::string binary) : etcd_(std::move(binary)) {}
+
+  std::string name() const override { return "etcd-gateway"; }
+  pid_t pid() const override { return etcd_.pid(); }
+  unsigned short port() const override { return etcd_.port(); }
+  bool has_linearizable_reads() const override { return true; }
+  std::string op_label(op_kind kind, int list_size) const override {
+    return etcd_op_label(kind, list_size);
+  }
+
+  void start() override { etcd_.start(); }
+
+  void stop() override {
+    close_admin();
+    etcd_.stop();
+  }
+
+  void prepare_group(const std::string&) override {}
 
   std::string write_request(const std::string& ns, const std::string& name) const override {
-    std::string body = R"({"key":")" + base64_encode(key(ns, name)) + R"(","value":")" +
+    std::string body = R"({"key":")" + base64_encode(etcd_key(ns, name)) + R"(","value":")" +
                        base64_encode(pod_json(ns, name)) + R"("})";
-    return http_request("POST", "/v3/kv/put", port_, body);
+    return http_request("POST", "/v3/kv/put", port(), body);
   }
   int write_status() const override { return 200; }
 
   std::string read_request(const std::string& ns, const std::string& name,
                            bool linearizable) const override {
-    std::string body = R"({"key":")" + base64_encode(key(ns, name)) + "\"" +
+    std::string body = R"({"key":")" + base64_encode(etcd_key(ns, name)) + "\"" +
                        (linearizable ? "" : R"(,"serializable":true)") + "}";
-    return http_request("POST", "/v3/kv/range", port_, body);
+    return http_request("POST", "/v3/kv/range", port(), body);
   }
 
   std::string list_request(const std::string& ns) const override {
-    return http_request("POST", "/v3/kv/range", port_, range_body(ns, R"(,"serializable":true)"));
+    return http_request("POST", "/v3/kv/range", port(), range_body(ns, R"(,"serializable":true)"));
   }
 
-  size_t count_listed(const http_response& list, const std::string&) const override {
+  size_t count_in_list(const http_response& list, const std::string&) const override {
     return count_occurrences(list.body, R"("key":")");
   }
 
-  uint64_t revision(http_connection& admin, const std::string& ns) override {
-    http_response r = admin.roundtrip(
-        http_request("POST", "/v3/kv/range", port_, range_body(ns, R"(,"count_only":true)")));
+  uint64_t revision(const std::string& ns) override {
+    http_response r = admin().roundtrip(
+        http_request("POST", "/v3/kv/range", port(), range_body(ns, R"(,"count_only":true)")));
     std::string_view revision = json_string_field(r.body, "revision");
     if (r.status != 200 || revision.empty())
       throw bench_error("reading etcd's revision: HTTP " + std::to_string(r.status) + " " +
@@ -1370,11 +2179,11 @@ class etcd_server : public system_under_test {
   watch_spec watch(const std::string& ns, const std::string& name_prefix,
                    uint64_t revision) const override {
     watch_spec spec;
-    std::string prefix = key(ns, "");
+    std::string prefix = etcd_key(ns, "");
     std::string body = R"({"create_request":{"key":")" + base64_encode(prefix) +
                        R"(","range_end":")" + base64_encode(prefix_end(prefix)) +
                        R"(","start_revision":")" + std::to_string(revision + 1) + R"("}})";
-    spec.request = http_request("POST", "/v3/watch", port_, body);
+    spec.request = http_request("POST", "/v3/watch", port(), body);
     spec.established_on_headers = false;
     std::string name_key = prefix + name_prefix;
     spec.parse_line = [name_key](std::string_view line, watch_line& out) {
@@ -1394,25 +2203,13 @@ class etcd_server : public system_under_test {
   }
 
  private:
-  static std::string key(const std::string& ns, const std::string& name) {
-    return "/registry/pods/" + ns + "/" + name;
-  }
-
-  static std::string prefix_end(std::string prefix) {
-    ++prefix.back();
-    return prefix;
-  }
-
   std::string range_body(const std::string& ns, std::string_view options) const {
-    std::string prefix = key(ns, "");
+    std::string prefix = etcd_key(ns, "");
     return R"({"key":")" + base64_encode(prefix) + R"(","range_end":")" +
            base64_encode(prefix_end(prefix)) + "\"" + std::string(options) + "}";
   }
 
-  std::string binary_;
-  std::unique_ptr<temp_dir> dir_;
-  child_process child_;
-  unsigned short port_ = 0;
+  etcd_process etcd_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1425,6 +2222,7 @@ struct options {
   std::string etcd = "/usr/bin/etcd";
   bool skip_kactor = false;
   bool skip_etcd = false;
+  bool skip_gateway = false;
   int connections = 64;
   double seconds = 5;
   double warmup = 1;
@@ -1434,7 +2232,14 @@ struct options {
   int client_threads = 2;
   int list_size = 1000;
   uint64_t max_server_rss_mib = 4096;
+  int grpc_channels = 4;
+  grpc_client_mode grpc_mode = grpc_client_mode::async;
+  std::vector<std::string> phases = {"watch", "writes", "reads", "lists"};
 };
+
+bool wants_phase(const options& opts, const std::string& phase) {
+  return std::find(opts.phases.begin(), opts.phases.end(), phase) != opts.phases.end();
+}
 
 using metrics = std::map<std::string, double>;
 
@@ -1498,12 +2303,14 @@ class scenario {
   // Runs every phase; a failed phase is reported and leaves its figures out. The watch fan-out
   // goes first, so its memory baseline is not blurred by the heaps of the load phases.
   metrics run() {
-    http_connection admin(sut_.port());
-    phase("watch fan-out", [&] { measure_watch(admin); });
-    phase("writes", [&] { measure_writes(admin); });
-    phase("reads", [&] { measure_reads(false); });
-    if (sut_.has_linearizable_reads()) phase("linearizable reads", [&] { measure_reads(true); });
-    phase("lists", [&] { measure_lists(admin); });
+    if (wants_phase(opts_, "watch")) phase("watch fan-out", [&] { measure_watch(); });
+    if (wants_phase(opts_, "writes")) phase("writes", [&] { measure_writes(); });
+    if (wants_phase(opts_, "reads")) {
+      phase("reads", [&] { measure_reads(false); });
+      if (sut_.has_linearizable_reads())
+        phase("linearizable reads", [&] { measure_reads(true); });
+    }
+    if (wants_phase(opts_, "lists")) phase("lists", [&] { measure_lists(); });
     return std::move(figures_);
   }
 
@@ -1521,26 +2328,32 @@ class scenario {
       if (guard_.tripped() && why.rfind("skipped", 0) != 0)
         why = "the server passed " + std::to_string(opts_.max_server_rss_mib) +
               " MiB RSS and was killed (" + why + ")";
-      std::printf("  %-6s %s failed: %s\n", sut_.name().c_str(), name, why.c_str());
+      std::printf("  %-12s %s failed: %s\n", sut_.name().c_str(), name, why.c_str());
       std::fflush(stdout);
     }
   }
 
-  load_spec timed_spec() const {
-    load_spec spec;
-    spec.connections = opts_.connections;
-    spec.threads = opts_.client_threads;
-    spec.warmup_seconds = opts_.warmup;
-    spec.measure_seconds = opts_.seconds;
-    return spec;
+  load_plan timed_plan(op_kind kind, const std::string& ns) const {
+    load_plan plan;
+    plan.kind = kind;
+    plan.ns = ns;
+    plan.concurrency = opts_.connections;
+    plan.threads = opts_.client_threads;
+    plan.warmup_seconds = opts_.warmup;
+    plan.measure_seconds = opts_.seconds;
+    return plan;
   }
 
-  // Runs `spec`, also measuring the server's CPU time per successful request.
-  load_result run_measured(const load_spec& spec, const std::string& prefix) {
+  // Runs `plan`, also measuring the server's and this client's CPU time per successful request.
+  load_result run_measured(const load_plan& plan, const std::string& prefix) {
     double cpu_before = cpu_seconds(sut_.pid());
-    load_result result = run_load(sut_.port(), spec);
+    double client_before = cpu_seconds(getpid());
+    load_result result = sut_.run_load(plan);
     double cpu = cpu_seconds(sut_.pid()) - cpu_before;
+    double client_cpu = cpu_seconds(getpid()) - client_before;
     require_clean(result, sut_.name() + " " + prefix);
+    figures_[prefix + "_client_cpu_us_per_op"] =
+        client_cpu * 1e6 / double(std::max<uint64_t>(1, result.ok_total));
     figures_[prefix + "_per_s"] = result.per_second();
     figures_[prefix + "_p50_ms"] = percentile_ms(result.latencies_us, 0.50);
     figures_[prefix + "_p99_ms"] = percentile_ms(result.latencies_us, 0.99);
@@ -1549,84 +2362,74 @@ class scenario {
     return result;
   }
 
-  void print_phase(const std::string& prefix, const std::string& what, const load_result& r) {
+  void print_phase(const std::string& prefix, op_kind kind, const load_result& r) {
     std::printf(
-        "  %-6s %-24s %10s /s  p50 %s ms  p99 %s ms  server cpu %s us/op%s\n", sut_.name().c_str(),
-        what.c_str(), format_number(figures_[prefix + "_per_s"], 0).c_str(),
+        "  %-12s %-24s %10s /s  p50 %s ms  p99 %s ms  server cpu %s us/op  client cpu %s "
+        "us/op%s\n",
+        sut_.name().c_str(), sut_.op_label(kind, opts_.list_size).c_str(),
+        format_number(figures_[prefix + "_per_s"], 0).c_str(),
         format_number(figures_[prefix + "_p50_ms"], 3).c_str(),
         format_number(figures_[prefix + "_p99_ms"], 3).c_str(),
-        format_number(figures_[prefix + "_cpu_us_per_op"], 1).c_str(), failure_note(r).c_str());
+        format_number(figures_[prefix + "_cpu_us_per_op"], 1).c_str(),
+        format_number(figures_[prefix + "_client_cpu_us_per_op"], 1).c_str(),
+        failure_note(r).c_str());
     std::fflush(stdout);
   }
 
-  void measure_writes(http_connection& admin) {
-    sut_.prepare_group(admin, "default");
-    load_spec spec = timed_spec();
-    spec.expected_status = sut_.write_status();
-    spec.make_request = [this](uint64_t seq, uint64_t) {
-      return sut_.write_request("default", "bench-" + std::to_string(seq));
-    };
-    load_result result = run_measured(spec, "write");
+  void measure_writes() {
+    sut_.prepare_group("default");
+    load_plan plan = timed_plan(op_kind::write, "default");
+    plan.object_name = [](uint64_t seq, uint64_t) { return "bench-" + std::to_string(seq); };
+    load_result result = run_measured(plan, "write");
     written_ = std::move(result.succeeded);
-    print_phase("write", sut_.name() == "etcd" ? "put" : "pod create", result);
+    print_phase("write", op_kind::write, result);
   }
 
   void measure_reads(bool linearizable) {
-    if (written_.empty()) throw bench_error("no objects were written to read");
+    if (written_.empty()) throw bench_error("no objects were written to read (phase writes)");
     std::string prefix = linearizable ? "read_linearizable" : "read";
-    load_spec spec = timed_spec();
-    spec.make_request = [this, linearizable](uint64_t, uint64_t random) {
-      uint64_t seq = written_[random % written_.size()];
-      return sut_.read_request("default", "bench-" + std::to_string(seq), linearizable);
+    load_plan plan =
+        timed_plan(linearizable ? op_kind::read_linearizable : op_kind::read, "default");
+    plan.object_name = [this](uint64_t, uint64_t random) {
+      return "bench-" + std::to_string(written_[random % written_.size()]);
     };
-    load_result result = run_measured(spec, prefix);
-    std::string what = sut_.name() == "etcd"
-                           ? (linearizable ? "range (linearizable)" : "range (serializable)")
-                           : "pod get";
-    print_phase(prefix, what, result);
+    load_result result = run_measured(plan, prefix);
+    print_phase(prefix, plan.kind, result);
   }
 
-  void measure_lists(http_connection& admin) {
+  void measure_lists() {
     const std::string ns = "bench-list";
-    sut_.prepare_group(admin, ns);
-    load_spec fill;
-    fill.connections = opts_.connections;
+    sut_.prepare_group(ns);
+    load_plan fill;
+    fill.kind = op_kind::write;
+    fill.ns = ns;
+    fill.concurrency = opts_.connections;
     fill.threads = opts_.client_threads;
     fill.request_count = uint64_t(opts_.list_size);
-    fill.expected_status = sut_.write_status();
-    fill.make_request = [this, ns](uint64_t seq, uint64_t) {
-      return sut_.write_request(ns, "list-" + std::to_string(seq));
-    };
-    load_result filled = run_load(sut_.port(), fill);
+    fill.object_name = [](uint64_t seq, uint64_t) { return "list-" + std::to_string(seq); };
+    load_result filled = sut_.run_load(fill);
     if (filled.ok != fill.request_count)
       throw bench_error("filling " + ns + ": " + std::to_string(filled.ok) + " of " +
                         std::to_string(fill.request_count) + " writes succeeded" +
                         failure_note(filled));
-    check_list_size(admin, ns);
+    size_t listed = sut_.count_listed(ns, "list-");
+    if (listed != size_t(opts_.list_size))
+      throw bench_error("listing " + ns + ": " + std::to_string(listed) + " objects, expected " +
+                        std::to_string(opts_.list_size));
 
-    load_spec spec = timed_spec();
-    spec.make_request = [this, ns](uint64_t, uint64_t) { return sut_.list_request(ns); };
-    load_result result = run_measured(spec, "list");
+    load_plan plan = timed_plan(op_kind::list, ns);
+    load_result result = run_measured(plan, "list");
     // Lists take long enough that counting whole responses in the window would undercount.
     figures_["list_per_s"] = result.responses_per_second_by_bytes();
     figures_["list_mb_per_s"] = double(result.window_body_bytes) / result.seconds / 1e6;
-    print_phase("list", "list of " + std::to_string(opts_.list_size), result);
+    print_phase("list", op_kind::list, result);
     std::printf(
-        "  %-6s %-24s %10s MB/s, %s bytes per list\n", sut_.name().c_str(), "",
+        "  %-12s %-24s %10s MB/s, %s bytes per list\n", sut_.name().c_str(), "",
         format_number(figures_["list_mb_per_s"], 1).c_str(),
         std::to_string(result.body_bytes_total / std::max<uint64_t>(1, result.ok_total)).c_str());
   }
 
-  void check_list_size(http_connection& admin, const std::string& ns) {
-    http_response list = admin.roundtrip(sut_.list_request(ns));
-    size_t listed = sut_.count_listed(list, "list-");
-    if (list.status != 200 || listed != size_t(opts_.list_size))
-      throw bench_error("listing " + ns + ": HTTP " + std::to_string(list.status) + " with " +
-                        std::to_string(listed) + " objects, expected " +
-                        std::to_string(opts_.list_size));
-  }
-
-  void measure_watch(http_connection& admin);
+  void measure_watch();
 
   system_under_test& sut_;
   const options& opts_;
@@ -1641,7 +2444,7 @@ class scenario {
 // planned duration.
 load_result write_at_rate(system_under_test& sut, const std::string& ns, double rate,
                           send_time_table& send_times) {
-  http_connection writer(sut.port());
+  std::unique_ptr<single_writer> writer = sut.writer();
   load_result result;
   int64_t start = now_ns();
   int64_t give_up = start + 2 * int64_t(double(send_times.size()) * 1e9 / rate);
@@ -1651,18 +2454,16 @@ load_result write_at_rate(system_under_test& sut, const std::string& ns, double 
       check_interrupted();
       sleep_seconds(std::min(0.01, double(due - now_ns()) / 1e9));
     }
-    std::string request = sut.write_request(ns, "watch-" + std::to_string(seq));
+    writer->prepare(ns, "watch-" + std::to_string(seq));
     int64_t sent = now_ns();
     send_times[seq].store(sent, std::memory_order_release);
-    http_response response = writer.roundtrip(request);
-    if (response.status == sut.write_status()) {
+    std::string error = writer->send();
+    if (error.empty()) {
       ++result.ok;
       result.latencies_us.push_back(elapsed_us(sent, now_ns()));
     } else {
       ++result.failed;
-      if (result.first_failure.empty())
-        result.first_failure =
-            "HTTP " + std::to_string(response.status) + " " + response.body.substr(0, 300);
+      if (result.first_failure.empty()) result.first_failure = error;
     }
   }
   result.seconds = double(now_ns() - start) / 1e9;
@@ -1680,34 +2481,35 @@ bool wait_for(const std::function<bool()>& done, double seconds) {
   return true;
 }
 
-void scenario::measure_watch(http_connection& admin) {
+void scenario::measure_watch() {
   const std::string ns = "bench-watch";
-  sut_.prepare_group(admin, ns);
-  uint64_t revision = sut_.revision(admin, ns);
+  sut_.prepare_group(ns);
+  uint64_t revision = sut_.revision(ns);
   size_t events = size_t(std::max(1.0, opts_.watch_rate * opts_.seconds));
   send_time_table send_times(events);
-  watch_spec spec = sut_.watch(ns, "watch-", revision);
-  spec.watchers = opts_.watchers;
-  spec.threads = opts_.client_threads;
 
   sleep_seconds(0.5);  // let the server settle before the baseline
   uint64_t rss_before = rss_bytes(sut_.pid());
-  watch_fleet fleet(sut_.port(), spec, send_times);
+  std::unique_ptr<watch_set> fleet = sut_.open_watches(ns, "watch-", revision, opts_.watchers,
+                                                       opts_.client_threads, send_times);
   size_t wanted = size_t(opts_.watchers);
-  if (!wait_for([&] { return fleet.established() + fleet.broken() >= wanted; }, 60) ||
-      fleet.broken() > 0)
-    throw bench_error(sut_.name() + ": " + std::to_string(fleet.established()) + " of " +
+  if (!wait_for([&] { return fleet->established() + fleet->broken() >= wanted; }, 60) ||
+      fleet->broken() > 0)
+    throw bench_error(sut_.name() + ": " + std::to_string(fleet->established()) + " of " +
                       std::to_string(wanted) + " watches established, " +
-                      std::to_string(fleet.broken()) + " failed (" + fleet.first_problem() + ")");
+                      std::to_string(fleet->broken()) + " failed (" + fleet->first_problem() +
+                      ")");
   sleep_seconds(0.5);
   uint64_t rss_after = rss_bytes(sut_.pid());
 
   load_result writes = write_at_rate(sut_, ns, opts_.watch_rate, send_times);
   if (writes.ok == 0) throw bench_error("no write succeeded" + failure_note(writes));
   uint64_t expected = writes.ok * wanted;
-  wait_for([&] { return fleet.deliveries() >= expected || fleet.broken() > 0; }, 30);
-  uint64_t delivered = fleet.deliveries();
-  std::vector<uint32_t> latencies = fleet.stop_and_collect();
+  wait_for([&] { return fleet->deliveries() >= expected || fleet->broken() > 0; }, 30);
+  uint64_t delivered = fleet->deliveries();
+  size_t broken = fleet->broken();
+  std::string problem = fleet->first_problem();
+  std::vector<uint32_t> latencies = fleet->stop_and_collect();
 
   figures_["watch_p50_ms"] = percentile_ms(latencies, 0.50);
   figures_["watch_p99_ms"] = percentile_ms(latencies, 0.99);
@@ -1715,7 +2517,7 @@ void scenario::measure_watch(http_connection& admin) {
       rss_after > rss_before ? double(rss_after - rss_before) / double(wanted) : 0;
   figures_["watch_missing"] = double(expected - std::min(expected, delivered));
   std::printf(
-      "  %-6s %-24s p50 %s ms  p99 %s ms over %s deliveries (%s missing), RSS %s -> %s MiB, "
+      "  %-12s %-24s p50 %s ms  p99 %s ms over %s deliveries (%s missing), RSS %s -> %s MiB, "
       "writes %s/s%s\n",
       sut_.name().c_str(), ("watch x" + std::to_string(wanted)).c_str(),
       format_number(figures_["watch_p50_ms"], 3).c_str(),
@@ -1724,9 +2526,9 @@ void scenario::measure_watch(http_connection& admin) {
       format_number(double(rss_before) / 1048576, 1).c_str(),
       format_number(double(rss_after) / 1048576, 1).c_str(),
       format_number(writes.per_second(), 1).c_str(), failure_note(writes).c_str());
-  if (fleet.broken() > 0)
-    std::printf("  %-6s warning: %zu watches broke during the run (%s)\n", sut_.name().c_str(),
-                fleet.broken(), fleet.first_problem().c_str());
+  if (broken > 0)
+    std::printf("  %-12s warning: %zu watches broke during the run (%s)\n", sut_.name().c_str(),
+                broken, problem.c_str());
   std::fflush(stdout);
 }
 
@@ -1735,8 +2537,8 @@ int g_failed_phases = 0;
 metrics run_round(system_under_test& sut, const options& opts, int round) {
   std::printf("%s, run %d of %d:\n", sut.name().c_str(), round + 1, opts.runs);
   std::fflush(stdout);
-  sut.start();
   try {
+    sut.start();
     metrics result;
     {
       rss_guard guard(sut.pid(), opts.max_server_rss_mib << 20);
@@ -1759,30 +2561,30 @@ struct figure {
   const char* metric;
   const char* key;       // in kactor's metrics
   const char* peer_key;  // in etcd's metrics
-  const char* peer;
+  const char* peer;      // after "etcd-grpc-" or "etcd-gateway-"
   const char* unit;
   int decimals;
   bool comparison_only = false;  // repeats another kactor figure: printed only with its peer
 };
 
 constexpr figure figures[] = {
-    {"pod_create_per_s", "write_per_s", "write_per_s", "etcd-put", "ops/s", 0},
-    {"pod_create_p50_ms", "write_p50_ms", "write_p50_ms", "etcd-put", "ms", 3},
-    {"pod_create_p99_ms", "write_p99_ms", "write_p99_ms", "etcd-put", "ms", 3},
-    {"pod_create_server_cpu_us_per_op", "write_cpu_us_per_op", "write_cpu_us_per_op", "etcd-put",
-     "us", 1},
-    {"pod_get_per_s", "read_per_s", "read_per_s", "etcd-range-serializable", "ops/s", 0},
+    {"pod_create_per_s", "write_per_s", "write_per_s", "put", "ops/s", 0},
+    {"pod_create_p50_ms", "write_p50_ms", "write_p50_ms", "put", "ms", 3},
+    {"pod_create_p99_ms", "write_p99_ms", "write_p99_ms", "put", "ms", 3},
+    {"pod_create_server_cpu_us_per_op", "write_cpu_us_per_op", "write_cpu_us_per_op", "put", "us",
+     1},
+    {"pod_get_per_s", "read_per_s", "read_per_s", "range-serializable", "ops/s", 0},
     {"pod_get_per_s_vs_linearizable", "read_per_s", "read_linearizable_per_s",
-     "etcd-range-linearizable", "ops/s", 0, true},
-    {"pod_get_p50_ms", "read_p50_ms", "read_p50_ms", "etcd-range-serializable", "ms", 3},
-    {"pod_get_p99_ms", "read_p99_ms", "read_p99_ms", "etcd-range-serializable", "ms", 3},
+     "range-linearizable", "ops/s", 0, true},
+    {"pod_get_p50_ms", "read_p50_ms", "read_p50_ms", "range-serializable", "ms", 3},
+    {"pod_get_p99_ms", "read_p99_ms", "read_p99_ms", "range-serializable", "ms", 3},
     {"pod_get_server_cpu_us_per_op", "read_cpu_us_per_op", "read_cpu_us_per_op",
-     "etcd-range-serializable", "us", 1},
-    {"list_1000_pods_per_s", "list_per_s", "list_per_s", "etcd-range-1000", "lists/s", 1},
-    {"list_1000_pods_mb_per_s", "list_mb_per_s", "list_mb_per_s", "etcd-range-1000", "MB/s", 1},
-    {"watch_fanout_p50_ms", "watch_p50_ms", "watch_p50_ms", "etcd-watch", "ms", 3},
-    {"watch_fanout_p99_ms", "watch_p99_ms", "watch_p99_ms", "etcd-watch", "ms", 3},
-    {"watch_rss_bytes_per_watcher", "watch_rss_per_watcher", "watch_rss_per_watcher", "etcd-watch",
+     "range-serializable", "us", 1},
+    {"list_1000_pods_per_s", "list_per_s", "list_per_s", "range-1000", "lists/s", 1},
+    {"list_1000_pods_mb_per_s", "list_mb_per_s", "list_mb_per_s", "range-1000", "MB/s", 1},
+    {"watch_fanout_p50_ms", "watch_p50_ms", "watch_p50_ms", "watch", "ms", 3},
+    {"watch_fanout_p99_ms", "watch_p99_ms", "watch_p99_ms", "watch", "ms", 3},
+    {"watch_rss_bytes_per_watcher", "watch_rss_per_watcher", "watch_rss_per_watcher", "watch",
      "bytes", 0},
 };
 
@@ -1800,24 +2602,39 @@ double median_of(const std::vector<metrics>& rounds, const std::string& key) {
   return values.empty() ? -1 : median(values);
 }
 
-void print_results(const std::vector<metrics>& kactor, const std::vector<metrics>& etcd) {
-  std::printf("\n");
+// One line per figure: `<word> <metric> <kactor> <unit> peer=<peer_prefix><peer> <value>
+// ratio=<kactor/peer>`, or `PEER <metric> <value> <unit> peer=...` when kactor was not measured.
+void print_comparison(const char* word, const std::vector<metrics>& kactor,
+                      const std::vector<metrics>& peer_rounds, const std::string& peer_prefix,
+                      bool kactor_alone) {
   for (const figure& f : figures) {
     double mine = median_of(kactor, f.key);
-    double peer = median_of(etcd, f.peer_key);
+    double peer = median_of(peer_rounds, f.peer_key);
+    std::string peer_name = peer_prefix + f.peer;
     if (f.comparison_only && peer < 0) continue;
     if (mine < 0) {
       if (peer >= 0)
         std::printf("PEER %s %s %s peer=%s\n", f.metric, format_number(peer, f.decimals).c_str(),
-                    f.unit, f.peer);
+                    f.unit, peer_name.c_str());
       continue;
     }
-    std::printf("RESULT %s %s %s", f.metric, format_number(mine, f.decimals).c_str(), f.unit);
+    if (peer < 0 && !kactor_alone) continue;
+    std::printf("%s %s %s %s", word, f.metric, format_number(mine, f.decimals).c_str(), f.unit);
     if (peer >= 0)
-      std::printf(" peer=%s %s ratio=%s", f.peer, format_number(peer, f.decimals).c_str(),
+      std::printf(" peer=%s %s ratio=%s", peer_name.c_str(),
+                  format_number(peer, f.decimals).c_str(),
                   peer > 0 ? format_number(mine / peer, 2).c_str() : "inf");
     std::printf("\n");
   }
+}
+
+// RESULT lines compare kactor with etcd's gRPC API; GATEWAY lines, printed after them, compare
+// it with etcd's JSON gateway.
+void print_results(const std::vector<metrics>& kactor, const std::vector<metrics>& etcd_grpc,
+                   const std::vector<metrics>& etcd_gateway) {
+  std::printf("\n");
+  print_comparison("RESULT", kactor, etcd_grpc, "etcd-grpc-", true);
+  if (!etcd_gateway.empty()) print_comparison("GATEWAY", kactor, etcd_gateway, "etcd-gateway-", false);
   std::fflush(stdout);
 }
 
@@ -1830,13 +2647,21 @@ constexpr const char* usage_text = R"(Usage: api_bench [options]
   --config PATH         kactor config (default: config/single-host.yaml of the source tree)
   --etcd PATH           etcd 3.4 binary (default /usr/bin/etcd); missing: kactor figures only
   --skip-kactor         measure etcd only
-  --skip-etcd           measure kactor only
-  --connections N       concurrent keep-alive connections (default 64; quick 16)
+  --skip-etcd           measure kactor only (neither etcd-grpc nor etcd-gateway)
+  --skip-gateway        do not measure etcd's JSON gateway (no GATEWAY lines)
+  --phases LIST         comma-separated subset of watch,writes,reads,lists (default all;
+                        reads need writes)
+  --connections N       requests in flight in the load phases: keep-alive HTTP connections,
+                        or concurrent gRPC calls (default 64; quick 16)
+  --grpc-channels N     HTTP/2 connections to etcd that carry the gRPC calls and watch streams
+                        (default 4)
+  --grpc-client MODE    async (completion queues on the client threads) or sync (one thread
+                        per call in flight) (default async)
   --seconds S           measured seconds per phase (default 5; quick 1.5)
   --runs N              rounds; figures are medians (default 3; quick 1)
   --watchers N          watch streams for the fan-out (default 1000; quick 200)
   --watch-rate R        writes per second during the fan-out (default 50; quick 20)
-  --client-threads N    epoll threads of this client (default 2)
+  --client-threads N    epoll / completion-queue threads of this client (default 2)
   --max-server-rss MIB  kill a server whose RSS passes this (default 4096)
 )";
 
@@ -1905,6 +2730,24 @@ options parse_options(int argc, char** argv) {
        [&](const char* v) {
          o.max_server_rss_mib = uint64_t(number_argument("--max-server-rss", v, 64));
        }},
+      {"--grpc-channels",
+       [&](const char* v) { o.grpc_channels = int(number_argument("--grpc-channels", v, 1)); }},
+      {"--grpc-client",
+       [&](const char* v) {
+         std::string mode = v;
+         if (mode != "async" && mode != "sync") usage_error("--grpc-client is async or sync");
+         o.grpc_mode = mode == "sync" ? grpc_client_mode::sync : grpc_client_mode::async;
+       }},
+      {"--phases",
+       [&](const char* v) {
+         o.phases.clear();
+         std::stringstream list(v);
+         for (std::string phase; std::getline(list, phase, ',');) {
+           if (phase != "watch" && phase != "writes" && phase != "reads" && phase != "lists")
+             usage_error("unknown phase \"" + phase + "\" (watch, writes, reads, lists)");
+           o.phases.push_back(phase);
+         }
+       }},
   };
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -1913,8 +2756,9 @@ options parse_options(int argc, char** argv) {
       std::printf("%s", usage_text);
       std::exit(0);
     }
-    if (arg == "--skip-kactor" || arg == "--skip-etcd") {
-      (arg == "--skip-kactor" ? o.skip_kactor : o.skip_etcd) = true;
+    if (arg == "--skip-kactor" || arg == "--skip-etcd" || arg == "--skip-gateway") {
+      (arg == "--skip-kactor" ? o.skip_kactor
+                              : arg == "--skip-etcd" ? o.skip_etcd : o.skip_gateway) = true;
       continue;
     }
     auto handler = valued.find(arg);
@@ -1953,17 +2797,21 @@ int run(const options& opts) {
     if (!fs::exists(opts.config)) throw bench_error("no kactor config at " + opts.config);
     systems.push_back(std::make_unique<kactor_server>(opts.kactor, opts.config));
   }
-  if (!opts.skip_etcd && is_executable(opts.etcd))
-    systems.push_back(std::make_unique<etcd_server>(opts.etcd));
-  else if (!opts.skip_etcd)
+  if (!opts.skip_etcd && is_executable(opts.etcd)) {
+    systems.push_back(
+        std::make_unique<etcd_grpc_system>(opts.etcd, opts.grpc_channels, opts.grpc_mode));
+    if (!opts.skip_gateway) systems.push_back(std::make_unique<etcd_gateway_system>(opts.etcd));
+  } else if (!opts.skip_etcd) {
     std::printf("etcd not found at %s: reporting kactor figures only\n", opts.etcd.c_str());
+  }
   if (systems.empty()) throw bench_error("nothing to measure");
 
   std::printf(
-      "api_bench: %d connections, %d client threads, %s s per phase, %d run(s), "
-      "%d watchers at %s writes/s, lists of %d\n",
+      "api_bench: %d in flight, %d client threads, %s s per phase, %d run(s), "
+      "%d watchers at %s writes/s, lists of %d; etcd gRPC: %s client, %d channel(s)\n",
       opts.connections, opts.client_threads, format_number(opts.seconds, 1).c_str(), opts.runs,
-      opts.watchers, format_number(opts.watch_rate, 0).c_str(), opts.list_size);
+      opts.watchers, format_number(opts.watch_rate, 0).c_str(), opts.list_size,
+      opts.grpc_mode == grpc_client_mode::async ? "async" : "sync", opts.grpc_channels);
   std::map<std::string, std::vector<metrics>> rounds;
   for (int round = 0; round < opts.runs; ++round)
     for (auto& sut : systems) rounds[sut->name()].push_back(run_round(*sut, opts, round));
@@ -1973,7 +2821,7 @@ int run(const options& opts) {
   std::printf("client cpu: %.1f s user, %.1f s system\n",
               double(usage.ru_utime.tv_sec) + usage.ru_utime.tv_usec / 1e6,
               double(usage.ru_stime.tv_sec) + usage.ru_stime.tv_usec / 1e6);
-  print_results(rounds["kactor"], rounds["etcd"]);
+  print_results(rounds["kactor"], rounds["etcd-grpc"], rounds["etcd-gateway"]);
   if (g_failed_phases > 0)
     std::fprintf(stderr, "api_bench: %d phase(s) failed; their figures are missing\n",
                  g_failed_phases);

@@ -8,6 +8,7 @@ packages=(
   libcaf-dev libboost1.81-dev libsimdjson-dev liblmdb-dev lmdb-utils libspdlog-dev libfmt-dev
   libyaml-cpp-dev libgtest-dev libgmock-dev libssl-dev
   etcd-server etcd-client
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 )
 
 missing=()

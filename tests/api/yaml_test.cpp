@@ -283,6 +283,11 @@ c:
   EXPECT_TRUE(result.duplicate_keys.empty());
 }
 
+TEST(Yaml, ExplicitlyTaggedMergeKey) {
+  EXPECT_EQ(dump(yaml_ok("b: &b {x: 1}\nc:\n  !!merge <<: *b\n  z: 2\n")),
+            R"({"b":{"x":1},"c":{"x":1,"z":2}})");
+}
+
 TEST(Yaml, MergeOfAScalarIsAnError) {
   EXPECT_EQ(yaml_error("a:\n  <<: 5\n"),
             "error converting YAML to JSON: yaml: line 2: map merge requires map or sequence of "
