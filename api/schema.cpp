@@ -1,6 +1,7 @@
 // The type table (generated), Go-compatible scalar codecs (Quantity, RFC 3339 times, base64) and
 // the schema walks: check_object (decode errors, unknown fields) and normalize_object.
 #include "api/schema.hpp"
+#include "api/status.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -155,51 +156,6 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-// strconv.Quote for the ASCII range (other bytes pass through: field names are UTF-8).
-std::string go_quote(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xf];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 // The quote() of Go's time package: bytes outside printable ASCII become \xNN.
 std::string time_quote(std::string_view s) {
@@ -1239,7 +1195,7 @@ class checker {
   void unknown_field(std::string_view key) {
     if (mode_ == check_mode::ignore || report_.unknown_fields.size() >= kMaxStrictErrors) return;
     std::string path = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-    std::string message = "unknown field " + go_quote(path);
+    std::string message = "unknown field " + api::go_quote(path);
     report_.unknown_fields.push_back(std::move(path));
     (mode_ == check_mode::strict ? report_.errors : report_.warnings).push_back(std::move(message));
   }

@@ -2,6 +2,7 @@
 // selectors follow k8s.io/apimachinery/pkg/fields plus the per-kind field-label conversions and
 // selectable field sets of kube-apiserver's registries.
 #include "api/selectors.hpp"
+#include "api/status.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,28 +13,6 @@ namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
-
-// Go's %q (strconv.Quote); bytes from 0x80 up are copied as they are.
-std::string go_quote(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c >= 0x07 && c <= 0x0d) {
-      out += '\\';
-      out += "abtnvfr"[c - 0x07];
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;

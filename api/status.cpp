@@ -12,52 +12,6 @@ std::string qualified(const std::string& name, const std::string& group) {
   return group.empty() ? name : name + "." + group;
 }
 
-// Go's %q (strconv.Quote) for the names and values quoted in messages; bytes from 0x80 up are
-// copied as they are.
-std::string quoted(const std::string& s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xf];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 api_error make_error(int code, std::string reason, std::string message) {
   api_error e;
@@ -169,14 +123,14 @@ std::string success_status_json(const std::string& name, const std::string& grou
 api_error not_found(const std::string& resource, const std::string& group,
                     const std::string& name) {
   return resource_error(404, "NotFound",
-                        qualified(resource, group) + " " + quoted(name) + " not found", resource,
+                        qualified(resource, group) + " " + go_quote(name) + " not found", resource,
                         group, name);
 }
 
 api_error already_exists(const std::string& resource, const std::string& group,
                          const std::string& name) {
   return resource_error(409, "AlreadyExists",
-                        qualified(resource, group) + " " + quoted(name) + " already exists",
+                        qualified(resource, group) + " " + go_quote(name) + " already exists",
                         resource, group, name);
 }
 
@@ -184,7 +138,7 @@ api_error conflict(const std::string& resource, const std::string& group, const 
                    const std::string& why) {
   return resource_error(409, "Conflict",
                         "Operation cannot be fulfilled on " + qualified(resource, group) + " " +
-                            quoted(name) + ": " + why,
+                            go_quote(name) + ": " + why,
                         resource, group, name);
 }
 
@@ -197,7 +151,7 @@ api_error stale_conflict(const std::string& resource, const std::string& group,
 
 api_error invalid(const std::string& kind, const std::string& group, const std::string& name,
                   std::vector<status_cause> causes) {
-  std::string message = qualified(kind, group) + " " + quoted(name) + " is invalid";
+  std::string message = qualified(kind, group) + " " + go_quote(name) + " is invalid";
   if (!causes.empty()) message += ": " + aggregate_text(causes);
   api_error e = resource_error(422, "Invalid", std::move(message), kind, group, name);
   e.causes = std::move(causes);
@@ -269,7 +223,7 @@ status_cause unsupported_value(const std::string& field, const std::string& show
                                const std::vector<std::string>& supported) {
   std::string message = "Unsupported value: " + shown_value;
   for (size_t i = 0; i < supported.size(); ++i)
-    message += (i ? ", " : ": supported values: ") + quoted(supported[i]);
+    message += (i ? ", " : ": supported values: ") + go_quote(supported[i]);
   return make_cause("FieldValueNotSupported", field, std::move(message));
 }
 
@@ -287,6 +241,27 @@ status_cause too_long(const std::string& field, size_t max_len) {
   return make_cause("FieldValueTooLong", field,
                     "Too long: may not be more than " + std::to_string(max_len) +
                         (max_len == 1 ? " byte" : " bytes"));
+}
+
+std::string go_quote(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x07 && c <= 0x0d) {
+      out += '\\';
+      out += "abtnvfr"[c - 0x07];
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
 }
 
 }  // namespace kactor::api

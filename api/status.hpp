@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kactor::api {
@@ -56,6 +57,10 @@ api_error forbidden(const std::string& message);
 api_error internal_error(const std::string& message);
 api_error path_not_found();  // "the server could not find the requested resource"
 api_error timeout(const std::string& message);  // 504 Timeout
+
+// Go's strconv.Quote (%q), which Kubernetes uses to show names and values in messages; bytes
+// from 0x80 up are copied as they are.
+std::string go_quote(std::string_view s);
 
 // Field-error helpers producing the causes kube-apiserver produces.
 status_cause required_field(const std::string& field);

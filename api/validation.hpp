@@ -51,8 +51,6 @@ std::vector<std::string> validate_name(std::string_view name, name_rule rule, bo
 status_cause required_field(const std::string& field, const std::string& detail);
 // "Not found: <shown_value>" (FieldValueNotFound).
 status_cause not_found_value(const std::string& field, const std::string& shown_value);
-// Go's strconv.Quote, which field errors use to show string values: "a\"b".
-std::string go_quote(std::string_view s);
 
 // ---- ObjectMeta ----------------------------------------------------------------------------
 
