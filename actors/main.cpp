@@ -47,7 +47,8 @@ command_line parse_command_line(int argc, char** argv) {
     std::cout << kUsage;
     std::exit(0);
   }
-  if (argc < 2 || std::string_view(argv[1]) != "server") usage_error("expected the command `server`");
+  if (argc < 2 || std::string_view(argv[1]) != "server")
+    usage_error("expected the command `server`");
   command_line cl;
   for (int i = 2; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -55,14 +56,19 @@ command_line parse_command_line(int argc, char** argv) {
       if (i + 1 >= argc) usage_error(std::string(arg) + " needs a value");
       return argv[++i];
     };
-    if (arg == "--config") cl.config_path = value();
-    else if (arg == "--data-dir") cl.data_dir = value();
-    else if (arg == "--http-address") cl.http_address = value();
-    else if (arg == "--log-level") cl.log_level = value();
+    if (arg == "--config")
+      cl.config_path = value();
+    else if (arg == "--data-dir")
+      cl.data_dir = value();
+    else if (arg == "--http-address")
+      cl.http_address = value();
+    else if (arg == "--log-level")
+      cl.log_level = value();
     else if (arg == "-h" || arg == "--help") {
       std::cout << kUsage;
       std::exit(0);
-    } else usage_error("unknown option " + std::string(arg));
+    } else
+      usage_error("unknown option " + std::string(arg));
   }
   if (cl.config_path.empty()) usage_error("--config FILE is required");
   return cl;
@@ -110,9 +116,8 @@ sigset_t termination_signals() {
 }
 
 int run_server(const config::cluster_config& cfg) {
-  auto backend = store::open_lmdb({.path = cfg.store.data_dir,
-                                   .map_size = cfg.store.map_size_bytes(),
-                                   .sync = cfg.store.sync});
+  auto backend = store::open_lmdb(
+      {.path = cfg.store.data_dir, .map_size = cfg.store.map_size_bytes(), .sync = cfg.store.sync});
   store::watch_hub hub(cfg.store.watch_history, backend->revision());
 
   caf::actor_system_config caf_cfg;

@@ -33,8 +33,8 @@ typename Inspector::result_type inspect(Inspector& f, status_cause& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_error& x) {
-  return f(caf::meta::type_name("api_error"), x.code, x.reason, x.message, x.name, x.group,
-           x.kind, x.uid, x.causes, x.retry_after_seconds);
+  return f(caf::meta::type_name("api_error"), x.code, x.reason, x.message, x.name, x.group, x.kind,
+           x.uid, x.causes, x.retry_after_seconds);
 }
 
 }  // namespace kactor::api
@@ -51,8 +51,8 @@ typename Inspector::result_type inspect(Inspector& f, write_verb& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_request& x) {
-  return f(caf::meta::type_name("write_request"), x.verb, x.group, x.plural, x.ns, x.name,
-           x.body, x.precondition_rv, x.precondition_uid, x.dry_run);
+  return f(caf::meta::type_name("write_request"), x.verb, x.group, x.plural, x.ns, x.name, x.body,
+           x.precondition_rv, x.precondition_uid, x.dry_run);
 }
 
 template <class Inspector>

@@ -155,7 +155,9 @@ caf::actor spawn_store_actor(caf::actor_system& system, store::backend& backend,
   return system.spawn<caf::detached>(store_actor, &backend, &hub, options);
 }
 
-void stop_store_actor(const caf::actor& store) { caf::anon_send(store, shutdown_atom::value); }
+void stop_store_actor(const caf::actor& store) {
+  caf::anon_send(store, shutdown_atom::value);
+}
 
 void store_client::submit(store::write_request request,
                           std::function<void(store::write_result)> done) {

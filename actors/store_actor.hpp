@@ -31,8 +31,7 @@ void stop_store_actor(const caf::actor& store);
 class store_client : public store::write_client {
  public:
   explicit store_client(caf::actor store) : store_(std::move(store)) {}
-  void submit(store::write_request request,
-              std::function<void(store::write_result)> done) override;
+  void submit(store::write_request request, std::function<void(store::write_result)> done) override;
 
  private:
   caf::actor store_;

@@ -60,7 +60,8 @@ std::optional<api_error> check_against_schema(const resource_info& info, const j
   warnings.insert(warnings.end(), report.warnings.begin(), report.warnings.end());
   for (const auto& path : duplicates) {
     std::string text = "duplicate field \"" + path + "\"";
-    if (mode == field_validation::strict) return cannot_handle(info, "strict decoding error: " + text);
+    if (mode == field_validation::strict)
+      return cannot_handle(info, "strict decoding error: " + text);
     if (mode == field_validation::warn) warnings.push_back(text);
   }
   return std::nullopt;
@@ -131,17 +132,18 @@ std::optional<api_error> decode_object(const resource_info& info, std::string_vi
   const body_format format = body_format_of(content_type);
   if (format == body_format::unsupported || format == body_format::protobuf)
     return unsupported_media_type(std::string(content_type));
-  json::parse_result parsed = format == body_format::yaml ? json::parse_yaml(body, out)
-                                                          : json::parse(body, out);
+  json::parse_result parsed =
+      format == body_format::yaml ? json::parse_yaml(body, out) : json::parse(body, out);
   if (!parsed.ok) {
     if (format == body_format::yaml) return bad_request(parsed.error);
     return bad_request("couldn't get version/kind; json parse error: " + parsed.error);
   }
   if (!out.is_object())
     return bad_request("couldn't get version/kind; json parse error: json: cannot unmarshal " +
-                       std::string(out.is_array() ? "array" : out.is_string() ? "string"
-                                                          : out.is_null()  ? "null"
-                                                                           : "number") +
+                       std::string(out.is_array()    ? "array"
+                                   : out.is_string() ? "string"
+                                   : out.is_null()   ? "null"
+                                                     : "number") +
                        " into Go value of type struct { APIVersion string; Kind string }");
   if (auto e = check_type_meta(info, out)) return e;
   if (auto e = check_against_schema(info, out, mode, parsed.duplicate_keys, warnings)) return e;

@@ -29,9 +29,10 @@ std::vector<bootstrap_object> bootstrap_objects(const std::string& api_host,
                                                 unsigned short api_port) {
   std::vector<bootstrap_object> objects;
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"})
-    objects.push_back(admitted("", "namespaces", "",
-                               std::string(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")") +
-                                   ns + R"("}})"));
+    objects.push_back(
+        admitted("", "namespaces", "",
+                 std::string(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")") + ns +
+                     R"("}})"));
   const std::string port = std::to_string(api_port);
   objects.push_back(admitted(
       "", "services", "default",
@@ -45,7 +46,8 @@ std::vector<bootstrap_object> bootstrap_objects(const std::string& api_host,
       "", "endpoints", "default",
       R"({"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"kubernetes","namespace":"default",)"
       R"("labels":{"endpointslice.kubernetes.io/skip-mirror":"true"}},"subsets":[{"addresses":[{"ip":")" +
-          api_host + R"("}],"ports":[{"name":"http","port":)" + port + R"(,"protocol":"TCP"}]}]})"));
+          api_host + R"("}],"ports":[{"name":"http","port":)" + port +
+          R"(,"protocol":"TCP"}]}]})"));
   return objects;
 }
 

@@ -13,23 +13,23 @@
 namespace kactor::api {
 
 struct subresource_info {
-  std::string name;           // "status", "scale", "binding", ...
+  std::string name;                  // "status", "scale", "binding", ...
   std::string group, version, kind;  // response kind ("" group/version = same as parent)
   std::vector<std::string> verbs;
 };
 
 struct resource_info {
-  std::string group;          // "" for the core group
-  std::string version;        // "v1"
-  std::string kind;           // "Pod"
-  std::string plural;         // "pods"
-  std::string singular;       // "pod"
+  std::string group;     // "" for the core group
+  std::string version;   // "v1"
+  std::string kind;      // "Pod"
+  std::string plural;    // "pods"
+  std::string singular;  // "pod"
   bool namespaced = true;
   std::vector<std::string> short_names;
   std::vector<std::string> categories;
   std::vector<std::string> verbs;
   std::vector<subresource_info> subresources;
-  std::string schema_type;    // message in the type model, "k8s.io.api.core.v1.Pod"
+  std::string schema_type;  // message in the type model, "k8s.io.api.core.v1.Pod"
   // Objects whose `spec` changes bump metadata.generation (all kinds with a spec).
   bool has_spec = false;
   // Deployments also bump generation when metadata.annotations change (kube's strategy does).

@@ -156,7 +156,6 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-
 // The quote() of Go's time package: bytes outside printable ASCII become \xNN.
 std::string time_quote(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";

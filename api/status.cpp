@@ -12,7 +12,6 @@ std::string qualified(const std::string& name, const std::string& group) {
   return group.empty() ? name : name + "." + group;
 }
 
-
 api_error make_error(int code, std::string reason, std::string message) {
   api_error e;
   e.code = code;

@@ -16,12 +16,12 @@ struct status_cause {
 
 struct api_error {
   int code = 500;
-  std::string reason;   // NotFound, AlreadyExists, Conflict, Invalid, BadRequest, ...
+  std::string reason;  // NotFound, AlreadyExists, Conflict, Invalid, BadRequest, ...
   std::string message;
   // details (all optional)
   std::string name;
   std::string group;
-  std::string kind;     // resource plural for NotFound/AlreadyExists, Kind for Invalid
+  std::string kind;  // resource plural for NotFound/AlreadyExists, Kind for Invalid
   std::string uid;
   std::vector<status_cause> causes;
   int retry_after_seconds = 0;

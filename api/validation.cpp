@@ -516,7 +516,6 @@ status_cause not_found_value(const std::string& field, const std::string& shown_
   return status_cause{"FieldValueNotFound", "Not found: " + shown_value, field};
 }
 
-
 // ---- ObjectMeta ----------------------------------------------------------------------------
 
 namespace {

@@ -200,6 +200,16 @@ double cpu_seconds(pid_t pid) {
   return ticks / double(sysconf(_SC_CLK_TCK));
 }
 
+// Busy CPU seconds of the whole machine so far, over all cores: user, nice, system, irq, softirq
+// and steal time from /proc/stat.
+double machine_busy_seconds() {
+  std::ifstream stat_file("/proc/stat");
+  std::string cpu;
+  uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  stat_file >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+  return double(user + nice + system + irq + softirq + steal) / double(sysconf(_SC_CLK_TCK));
+}
+
 // A roughly 1 KB pod, the size of a typical Deployment's pod without status.
 std::string pod_json(std::string_view ns, std::string_view name) {
   std::string json;
@@ -2348,10 +2358,17 @@ class scenario {
   load_result run_measured(const load_plan& plan, const std::string& prefix) {
     double cpu_before = cpu_seconds(sut_.pid());
     double client_before = cpu_seconds(getpid());
+    double machine_before = machine_busy_seconds();
+    int64_t start = now_ns();
     load_result result = sut_.run_load(plan);
     double cpu = cpu_seconds(sut_.pid()) - cpu_before;
     double client_cpu = cpu_seconds(getpid()) - client_before;
+    double machine = machine_busy_seconds() - machine_before;
+    double elapsed = double(now_ns() - start) / 1e9;
     require_clean(result, sut_.name() + " " + prefix);
+    // CPU that neither the server nor this client used during the phase: other processes on
+    // the shared machine. Figures taken while this is high are not comparable.
+    figures_[prefix + "_other_cores"] = std::max(0.0, machine - cpu - client_cpu) / elapsed;
     figures_[prefix + "_client_cpu_us_per_op"] =
         client_cpu * 1e6 / double(std::max<uint64_t>(1, result.ok_total));
     figures_[prefix + "_per_s"] = result.per_second();
@@ -2365,14 +2382,14 @@ class scenario {
   void print_phase(const std::string& prefix, op_kind kind, const load_result& r) {
     std::printf(
         "  %-12s %-24s %10s /s  p50 %s ms  p99 %s ms  server cpu %s us/op  client cpu %s "
-        "us/op%s\n",
+        "us/op  other load %s cores%s\n",
         sut_.name().c_str(), sut_.op_label(kind, opts_.list_size).c_str(),
         format_number(figures_[prefix + "_per_s"], 0).c_str(),
         format_number(figures_[prefix + "_p50_ms"], 3).c_str(),
         format_number(figures_[prefix + "_p99_ms"], 3).c_str(),
         format_number(figures_[prefix + "_cpu_us_per_op"], 1).c_str(),
         format_number(figures_[prefix + "_client_cpu_us_per_op"], 1).c_str(),
-        failure_note(r).c_str());
+        format_number(figures_[prefix + "_other_cores"], 2).c_str(), failure_note(r).c_str());
     std::fflush(stdout);
   }
 

@@ -24,6 +24,7 @@ struct api_server::context {
   query_params q;
   std::vector<std::string> warnings;
 };
+using api_server_context = api_server::context;
 
 namespace {
 
@@ -192,8 +193,8 @@ std::string object_name(const json::value& obj) {
 
 }  // namespace
 
-api_server::api_server(store::backend& reader, store::write_client& writer,
-                       store::watch_hub& hub, api_server_options options)
+api_server::api_server(store::backend& reader, store::write_client& writer, store::watch_hub& hub,
+                       api_server_options options)
     : reader_(reader), writer_(writer), hub_(hub), options_(std::move(options)) {}
 
 api_server::~api_server() = default;
@@ -217,8 +218,9 @@ void api_server::handle(request&& req, std::shared_ptr<responder> reply) {
       return send(*ctx->reply, 200, "ok", {}, "text/plain; charset=utf-8");
     case route::target::readyz:
       if (!is_get) return send_error(*ctx->reply, method_not_allowed());
-      if (!ready_) return send(*ctx->reply, 500, "[-]store not ready\nreadyz check failed", {},
-                               "text/plain; charset=utf-8");
+      if (!ready_)
+        return send(*ctx->reply, 500, "[-]store not ready\nreadyz check failed", {},
+                    "text/plain; charset=utf-8");
       return send(*ctx->reply, 200, "ok", {}, "text/plain; charset=utf-8");
     case route::target::api_versions:
     case route::target::api_groups:
@@ -337,9 +339,9 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
   }
   const uint64_t current = reader_.revision();
   if (requested_rv > current)
-    return send_error(*ctx->reply, api::timeout("Too large resource version: " +
-                                                std::to_string(requested_rv) +
-                                                ", current: " + std::to_string(current)));
+    return send_error(*ctx->reply,
+                      api::timeout("Too large resource version: " + std::to_string(requested_rv) +
+                                   ", current: " + std::to_string(current)));
   if (ctx->q.get("resourceVersionMatch") == "Exact" && requested_rv != current)
     return send_error(*ctx->reply,
                       api::gone_expired("The resourceVersion for the provided list is too old."));
@@ -379,8 +381,8 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
     }
   }
   if (revision == 0) revision = current;
-  send(*ctx->reply, 200,
-       list_body(info, token_revision.value_or(revision), items, next, remaining), {});
+  send(*ctx->reply, 200, list_body(info, token_revision.value_or(revision), items, next, remaining),
+       {});
 }
 
 void api_server::watch(const std::shared_ptr<context>& ctx) {
@@ -410,7 +412,8 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
       auto range = reader_.range(prefix, after, kListPageSize);
       if (from == 0) from = range.revision;
       for (const auto& item : range.items)
-        if (object_matches(*sel, item.value)) out->write(store::encode_watch_line("ADDED", item.value));
+        if (object_matches(*sel, item.value))
+          out->write(store::encode_watch_line("ADDED", item.value));
       if (!range.more || range.items.empty()) break;
       after = range.items.back().key;
     }
@@ -423,9 +426,12 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
     const bool before = ev->prev_facts && sel->matches(*ev->prev_facts);
     store::watch_event::type type = ev->kind;
     if (type == store::watch_event::type::modified && !(now && before)) {
-      if (now) type = store::watch_event::type::added;
-      else if (before) type = store::watch_event::type::deleted;
-      else return true;
+      if (now)
+        type = store::watch_event::type::added;
+      else if (before)
+        type = store::watch_event::type::deleted;
+      else
+        return true;
     } else if (!now) {
       return true;
     }
@@ -464,6 +470,36 @@ std::optional<api::field_validation> field_validation_of(const query_params& q, 
     error = api::bad_request("fieldValidation: Unsupported value: \"" + text +
                              "\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
   return mode;
+}
+
+// The fieldValidation and dryRun parameters of a write; answers 400 when either is bad.
+struct write_params {
+  api::field_validation mode = api::field_validation::warn;
+  bool dry_run = false;
+};
+
+std::optional<write_params> write_params_of(api_server_context& ctx) {
+  api_error error;
+  auto mode = field_validation_of(ctx.q, error);
+  auto dry_run = parse_dry_run(ctx.q, error);
+  if (!mode || !dry_run) {
+    send_error(*ctx.reply, error);
+    return std::nullopt;
+  }
+  return write_params{*mode, *dry_run};
+}
+
+// Decodes the body into `obj` and admits it; answers the error and returns false on failure.
+bool decode_and_admit(api_server_context& ctx, const write_params& params, api::write_kind kind,
+                      json::value& obj) {
+  const auto& info = *ctx.r.resource;
+  auto error =
+      api::decode_object(info, ctx.req.content_type, ctx.req.body, params.mode, obj, ctx.warnings);
+  if (!error)
+    error = api::admit_object(info, obj, ctx.r.ns,
+                              kind == api::write_kind::update ? ctx.r.name : std::string(), kind);
+  if (error) send_error(*ctx.reply, *error);
+  return !error;
 }
 
 store::write_request write_for(const route& r, store::write_verb verb, bool dry_run) {
@@ -528,8 +564,7 @@ std::vector<std::string> cluster_ips_in_use(store::backend& reader) {
 }
 
 bool needs_cluster_ip(const json::value& svc) {
-  return svc.at({"spec", "type"}) == nullptr ||
-         svc.at({"spec", "type"})->is_null() ||
+  return svc.at({"spec", "type"}) == nullptr || svc.at({"spec", "type"})->is_null() ||
          svc.at({"spec", "type"})->as_string() != "ExternalName";
 }
 
@@ -537,16 +572,9 @@ bool needs_cluster_ip(const json::value& svc) {
 
 void api_server::create(const std::shared_ptr<context>& ctx) {
   const auto& info = *ctx->r.resource;
-  api_error error;
-  auto mode = field_validation_of(ctx->q, error);
-  auto dry_run = parse_dry_run(ctx->q, error);
-  if (!mode || !dry_run) return send_error(*ctx->reply, error);
+  auto params = write_params_of(*ctx);
   json::value obj;
-  if (auto e = api::decode_object(info, ctx->req.content_type, ctx->req.body, *mode, obj,
-                                  ctx->warnings))
-    return send_error(*ctx->reply, *e);
-  if (auto e = api::admit_object(info, obj, ctx->r.ns, "", api::write_kind::create))
-    return send_error(*ctx->reply, *e);
+  if (!params || !decode_and_admit(*ctx, *params, api::write_kind::create, obj)) return;
   if (info.kind == "Service" && needs_cluster_ip(obj)) {
     auto in_use = cluster_ips_in_use(reader_);
     json::value& spec = obj["spec"];
@@ -554,11 +582,12 @@ void api_server::create(const std::shared_ptr<context>& ctx) {
     if (wanted && wanted->is_string() && !wanted->as_string().empty()) {
       const std::string& ip = wanted->as_string();
       if (ip != "None" && std::find(in_use.begin(), in_use.end(), ip) != in_use.end())
-        return send_error(*ctx->reply,
-                          api::invalid("Service", "", object_name(obj),
-                                       {api::invalid_value("spec.clusterIPs", "[\"" + ip + "\"]",
-                                                           "failed to allocate IP " + ip +
-                                                               ": provided IP is already allocated")}));
+        return send_error(
+            *ctx->reply,
+            api::invalid("Service", "", object_name(obj),
+                         {api::invalid_value("spec.clusterIPs", "[\"" + ip + "\"]",
+                                             "failed to allocate IP " + ip +
+                                                 ": provided IP is already allocated")}));
     } else {
       std::string ip;
       do ip = allocate_cluster_ip();
@@ -572,33 +601,25 @@ void api_server::create(const std::shared_ptr<context>& ctx) {
     }
   }
   ctx->r.name = object_name(obj);
-  auto w = write_for(ctx->r, store::write_verb::create, *dry_run);
+  auto w = write_for(ctx->r, store::write_verb::create, params->dry_run);
   w.body = json::dump(obj);
   submit_and_reply(writer_, std::move(w), ctx->reply, std::move(ctx->warnings), 201);
 }
 
 void api_server::replace(const std::shared_ptr<context>& ctx, bool status_only) {
-  const auto& info = *ctx->r.resource;
-  api_error error;
-  auto mode = field_validation_of(ctx->q, error);
-  auto dry_run = parse_dry_run(ctx->q, error);
-  if (!mode || !dry_run) return send_error(*ctx->reply, error);
+  auto params = write_params_of(*ctx);
   json::value obj;
-  if (auto e = api::decode_object(info, ctx->req.content_type, ctx->req.body, *mode, obj,
-                                  ctx->warnings))
-    return send_error(*ctx->reply, *e);
-  if (auto e = api::admit_object(info, obj, ctx->r.ns, ctx->r.name, api::write_kind::update))
-    return send_error(*ctx->reply, *e);
+  if (!params || !decode_and_admit(*ctx, *params, api::write_kind::update, obj)) return;
   auto rv = api::object_resource_version(obj);
   if (!rv)
-    return send_error(*ctx->reply,
-                      api::bad_request("metadata.resourceVersion: Invalid value: " +
-                                       std::string(obj.at({"metadata", "resourceVersion"})
-                                                       ->get_string("", "")) +
-                                       ": must be a decimal resource version"));
-  auto w = write_for(ctx->r, status_only ? store::write_verb::update_status
-                                         : store::write_verb::update,
-                     *dry_run);
+    return send_error(
+        *ctx->reply,
+        api::bad_request("metadata.resourceVersion: Invalid value: " +
+                         std::string(obj.at({"metadata", "resourceVersion"})->get_string("", "")) +
+                         ": must be a decimal resource version"));
+  auto w =
+      write_for(ctx->r, status_only ? store::write_verb::update_status : store::write_verb::update,
+                params->dry_run);
   w.precondition_rv = *rv;
   w.body = json::dump(obj);
   submit_and_reply(writer_, std::move(w), ctx->reply, std::move(ctx->warnings), 200);
@@ -608,16 +629,14 @@ void api_server::patch(const std::shared_ptr<context>& ctx, bool status_only, in
   const auto& info = *ctx->r.resource;
   if (!is_merge_patch(ctx->req.content_type))
     return send_error(*ctx->reply, api::unsupported_media_type(ctx->req.content_type));
-  api_error error;
-  auto mode = field_validation_of(ctx->q, error);
-  auto dry_run = parse_dry_run(ctx->q, error);
-  if (!mode || !dry_run) return send_error(*ctx->reply, error);
+  auto params = write_params_of(*ctx);
+  if (!params) return;
   json::value patch_doc;
   if (auto parsed = json::parse(ctx->req.body, patch_doc); !parsed.ok)
     return send_error(*ctx->reply, api::bad_request("error decoding patch: " + parsed.error));
   if (!patch_doc.is_object())
-    return send_error(*ctx->reply,
-                      api::bad_request("error decoding patch: a merge patch must be a JSON object"));
+    return send_error(
+        *ctx->reply, api::bad_request("error decoding patch: a merge patch must be a JSON object"));
   auto current_bytes = reader_.get(key_of(ctx->r));
   if (!current_bytes)
     return send_error(*ctx->reply, api::not_found(info.plural, info.group, ctx->r.name));
@@ -626,7 +645,7 @@ void api_server::patch(const std::shared_ptr<context>& ctx, bool status_only, in
     return send_error(*ctx->reply, api::internal_error("stored object is not valid JSON"));
   json::value patched = api::merge_patch(current, patch_doc);
   std::vector<std::string> warnings;
-  if (auto e = api::check_patched_object(info, patched, *mode, warnings))
+  if (auto e = api::check_patched_object(info, patched, params->mode, warnings))
     return send_error(*ctx->reply, *e);
   if (auto e = api::admit_object(info, patched, ctx->r.ns, ctx->r.name, api::write_kind::update))
     return send_error(*ctx->reply, *e);
@@ -634,18 +653,17 @@ void api_server::patch(const std::shared_ptr<context>& ctx, bool status_only, in
   auto precondition = api::object_resource_version(explicit_rv ? patched : current);
   if (!precondition)
     return send_error(*ctx->reply, api::bad_request("metadata.resourceVersion: Invalid value"));
-  auto w = write_for(ctx->r, status_only ? store::write_verb::update_status
-                                         : store::write_verb::update,
-                     *dry_run);
+  auto w =
+      write_for(ctx->r, status_only ? store::write_verb::update_status : store::write_verb::update,
+                params->dry_run);
   w.precondition_rv = *precondition;
   w.body = json::dump(patched);
   const bool retry_on_conflict = explicit_rv == nullptr && attempt < kPatchAttempts;
   writer_.submit(std::move(w), [this, ctx, status_only, attempt, retry_on_conflict,
                                 warnings = std::move(warnings)](store::write_result res) {
     if (!res.ok && res.error.code == 409 && res.error.reason == "Conflict" && retry_on_conflict)
-      return deadlines_.soon([this, ctx, status_only, attempt] {
-        patch(ctx, status_only, attempt + 1);
-      });
+      return deadlines_.soon(
+          [this, ctx, status_only, attempt] { patch(ctx, status_only, attempt + 1); });
     if (!res.ok) return send_error(*ctx->reply, res.error);
     send(*ctx->reply, 200, std::move(res.object), warnings);
   });
@@ -671,15 +689,15 @@ std::optional<api_error> parse_delete_options(const request& req, const query_pa
       return api::bad_request("invalid DeleteOptions: " +
                               (parsed.ok ? std::string("not an object") : parsed.error));
   }
-  out.propagation_policy = std::string(body.is_object() ? body.get_string("propagationPolicy")
-                                                        : std::string_view{});
+  out.propagation_policy =
+      std::string(body.is_object() ? body.get_string("propagationPolicy") : std::string_view{});
   if (auto p = q.get("propagationPolicy")) out.propagation_policy = *p;
   if (!out.propagation_policy.empty() && out.propagation_policy != "Foreground" &&
       out.propagation_policy != "Background" && out.propagation_policy != "Orphan")
-    return api::invalid("DeleteOptions", "meta.k8s.io", "",
-                        {api::unsupported_value("propagationPolicy",
-                                                "\"" + out.propagation_policy + "\"",
-                                                {"Foreground", "Background", "Orphan"})});
+    return api::invalid(
+        "DeleteOptions", "meta.k8s.io", "",
+        {api::unsupported_value("propagationPolicy", "\"" + out.propagation_policy + "\"",
+                                {"Foreground", "Background", "Orphan"})});
   if (const json::value* pre = body.is_object() ? body.find("preconditions") : nullptr;
       pre && pre->is_object()) {
     out.precondition_uid = std::string(pre->get_string("uid"));
@@ -715,10 +733,12 @@ void api_server::remove(const std::shared_ptr<context>& ctx) {
   writer_.submit(std::move(w), [ctx, &info](store::write_result res) {
     if (!res.ok) return send_error(*ctx->reply, res.error);
     // kube-apiserver answers with the object for pods and for objects still being deleted.
-    if (!res.removed || info.kind == "Pod") return send(*ctx->reply, 200, std::move(res.object), {});
+    if (!res.removed || info.kind == "Pod")
+      return send(*ctx->reply, 200, std::move(res.object), {});
     json::value obj;
     std::string uid;
-    if (json::parse(res.object, obj).ok) uid = std::string(obj.at({"metadata"}) ? obj.at({"metadata"})->get_string("uid") : "");
+    if (json::parse(res.object, obj).ok)
+      uid = std::string(obj.at({"metadata"}) ? obj.at({"metadata"})->get_string("uid") : "");
     send(*ctx->reply, 200, api::success_status_json(ctx->r.name, info.group, info.plural, uid), {});
   });
 }

@@ -17,7 +17,7 @@ namespace kactor::net {
 
 struct api_server_options {
   std::string advertise_address = "127.0.0.1:8080";  // for /api's serverAddressByClientCIDRs
-  unsigned min_watch_timeout_seconds = 1800;          // default watch length is 1-2x this
+  unsigned min_watch_timeout_seconds = 1800;         // default watch length is 1-2x this
 };
 
 class api_server {
@@ -29,8 +29,9 @@ class api_server {
   void handle(request&& req, std::shared_ptr<responder> reply);
   void set_ready(bool ready) { ready_ = ready; }
 
+  struct context;  // one request's state, defined in api_server.cpp
+
  private:
-  struct context;
   void handle_resource(const std::shared_ptr<context>& ctx);
   void handle_collection(const std::shared_ptr<context>& ctx);
   void handle_object(const std::shared_ptr<context>& ctx);

@@ -17,7 +17,8 @@ json::value string_array(const std::vector<std::string>& items) {
 std::vector<std::string> group_versions(const std::string& group) {
   std::vector<std::string> versions;
   for (const auto& r : api::all_resources())
-    if (r.group == group && std::find(versions.begin(), versions.end(), r.version) == versions.end())
+    if (r.group == group &&
+        std::find(versions.begin(), versions.end(), r.version) == versions.end())
       versions.push_back(r.version);
   return versions;
 }

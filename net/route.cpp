@@ -17,7 +17,9 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return parts;
 }
 
-bool is_namespace_subresource(std::string_view s) { return s == "status" || s == "finalize"; }
+bool is_namespace_subresource(std::string_view s) {
+  return s == "status" || s == "finalize";
+}
 
 route resource_route(std::string_view group, std::string_view version,
                      std::vector<std::string_view> rest) {

@@ -16,13 +16,13 @@ struct route {
     healthz,
     livez,
     readyz,
-    api_versions,      // GET /api
-    api_groups,        // GET /apis
-    api_group,         // GET /apis/<group>
-    resource_list,     // GET /api/v1, /apis/<group>/<version>
-    collection,        // .../<plural> (namespaced with ns, or all namespaces / cluster-scoped)
-    object,            // .../<plural>/<name>
-    subresource,       // .../<plural>/<name>/<sub>
+    api_versions,   // GET /api
+    api_groups,     // GET /apis
+    api_group,      // GET /apis/<group>
+    resource_list,  // GET /api/v1, /apis/<group>/<version>
+    collection,     // .../<plural> (namespaced with ns, or all namespaces / cluster-scoped)
+    object,         // .../<plural>/<name>
+    subresource,    // .../<plural>/<name>/<sub>
   };
   target kind = target::not_found;
   const api::resource_info* resource = nullptr;

@@ -4,14 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <vector>
 #include <unordered_map>
-#include <deque>
+#include <vector>
 
 #include "api/selectors.hpp"
 
@@ -21,7 +21,7 @@ struct watch_event {
   enum class type { added, modified, deleted };
   type kind = type::added;
   uint64_t revision = 0;
-  std::string key;  // store key of the object
+  std::string key;                            // store key of the object
   std::shared_ptr<const std::string> object;  // object JSON (deleted: last state, new revision)
   std::shared_ptr<const api::object_facts> facts;       // of `object`
   std::shared_ptr<const api::object_facts> prev_facts;  // of the previous state (modified only)

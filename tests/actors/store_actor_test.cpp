@@ -1,7 +1,7 @@
 // The store actor in a real actor system over a real LMDB: group commit, replies after the
 // commit, events to the watch hub in revision order, and draining on shutdown.
-#include <caf/all.hpp>
 #include <gtest/gtest.h>
+#include <caf/all.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -122,9 +122,9 @@ class StoreActorTest : public ::testing::Test {
   }
 
   void create_default_namespace() {
-    auto r = submit_and_wait(create(
-        "namespaces", "", "default",
-        R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"default"}})"));
+    auto r = submit_and_wait(
+        create("namespaces", "", "default",
+               R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"default"}})"));
     ASSERT_TRUE(r.ok) << r.error.message;
   }
 
@@ -170,8 +170,9 @@ TEST_F(StoreActorTest, ConcurrentWritesShareTransactionsAndReplyAfterCommit) {
   for (int t = 0; t < kThreads; ++t)
     clients.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i)
-        client_->submit(config_map("cm-" + std::to_string(t) + "-" + std::to_string(i)),
-                        [&](store::write_result r) { sink.add(std::move(r), backend_->revision()); });
+        client_->submit(
+            config_map("cm-" + std::to_string(t) + "-" + std::to_string(i)),
+            [&](store::write_result r) { sink.add(std::move(r), backend_->revision()); });
     });
   for (auto& c : clients) c.join();
   backend_->release();
