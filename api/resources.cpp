@@ -6,7 +6,7 @@
 namespace kactor::api {
 namespace {
 
-const std::vector<std::string> all_verbs = {"create", "delete", "deletecollection", "get",
+const std::vector<std::string> all_verbs = {"create", "delete", "get",
                                             "list",   "patch",  "update",           "watch"};
 
 subresource_info status_of(const std::string& kind) {
