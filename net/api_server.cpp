@@ -602,7 +602,7 @@ void api_server::create(const std::shared_ptr<context>& ctx) {
   }
   ctx->r.name = object_name(obj);
   auto w = write_for(ctx->r, store::write_verb::create, params->dry_run);
-  w.body = json::dump(obj);
+  w.object = std::make_shared<json::value>(std::move(obj));
   submit_and_reply(writer_, std::move(w), ctx->reply, std::move(ctx->warnings), 201);
 }
 
@@ -621,7 +621,7 @@ void api_server::replace(const std::shared_ptr<context>& ctx, bool status_only) 
       write_for(ctx->r, status_only ? store::write_verb::update_status : store::write_verb::update,
                 params->dry_run);
   w.precondition_rv = *rv;
-  w.body = json::dump(obj);
+  w.object = std::make_shared<json::value>(std::move(obj));
   submit_and_reply(writer_, std::move(w), ctx->reply, std::move(ctx->warnings), 200);
 }
 
@@ -657,7 +657,7 @@ void api_server::patch(const std::shared_ptr<context>& ctx, bool status_only, in
       write_for(ctx->r, status_only ? store::write_verb::update_status : store::write_verb::update,
                 params->dry_run);
   w.precondition_rv = *precondition;
-  w.body = json::dump(patched);
+  w.object = std::make_shared<json::value>(std::move(patched));
   const bool retry_on_conflict = explicit_rv == nullptr && attempt < kPatchAttempts;
   writer_.submit(std::move(w), [this, ctx, status_only, attempt, retry_on_conflict,
                                 warnings = std::move(warnings)](store::write_result res) {

@@ -125,6 +125,13 @@ bool parse_object(std::string_view text, value& out) {
   return json::parse(text, out).ok && out.is_object();
 }
 
+// The request's object: the parsed one a local writer handed over, else its body parsed.
+bool take_object(const write_request& req, value& out) {
+  if (!req.object) return parse_object(req.body, out);
+  out = std::move(*req.object);
+  return out.is_object();
+}
+
 // Go's %#v of a []string, as kube-apiserver prints it in validation messages.
 std::string go_string_slice(const std::vector<std::string>& items) {
   std::string out = "[]string{";
@@ -224,7 +231,7 @@ write_outcome planner::create() {
   if (session_.get_for_write(key_))
     return failure(api::already_exists(req_.plural, req_.group, req_.name));
   value obj;
-  if (!parse_object(req_.body, obj))
+  if (!take_object(req_, obj))
     return failure(api::bad_request("the object to create is not a JSON object"));
   fill_type(obj);
   value& meta = metadata_of(obj);
@@ -250,7 +257,7 @@ write_outcome planner::update(bool status_only) {
   std::string current_bytes;
   if (auto error = load_current(current, current_bytes)) return failure(std::move(*error));
   value body;
-  if (!parse_object(req_.body, body))
+  if (!take_object(req_, body))
     return failure(api::bad_request("the object to update is not a JSON object"));
   if (auto error = check_update_preconditions(current, body)) return failure(std::move(*error));
 
@@ -380,7 +387,9 @@ bool planner::annotations_changed(const value& current, const value& next) const
   if (!info_.annotations_bump_generation) return false;
   const value* before = current.at({"metadata", "annotations"});
   const value* after = next.at({"metadata", "annotations"});
-  auto empty = [](const value* v) { return !v || v->is_null() || (v->is_object() && v->as_object().empty()); };
+  auto empty = [](const value* v) {
+    return !v || v->is_null() || (v->is_object() && v->as_object().empty());
+  };
   if (empty(before) || empty(after)) return empty(before) != empty(after);
   return !(*before == *after);
 }

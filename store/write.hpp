@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "api/json.hpp"
 #include "api/status.hpp"
 
 namespace kactor::store {
@@ -20,15 +22,18 @@ enum class write_verb : uint8_t {
 
 struct write_request {
   write_verb verb = write_verb::create;
-  std::string group;    // "" for core
-  std::string plural;   // "pods"
-  std::string ns;       // "" for cluster-scoped kinds
+  std::string group;   // "" for core
+  std::string plural;  // "pods"
+  std::string ns;      // "" for cluster-scoped kinds
   std::string name;
-  std::string body;     // create/update: the complete object as JSON, already decoded,
-                        // defaulted and validated by the API layer
-  uint64_t precondition_rv = 0;      // update/remove: 409 Conflict unless current RV equals
-  std::string precondition_uid;      // remove: 409 Conflict unless current uid equals
-  bool dry_run = false;              // run every check, change nothing
+  std::string body;  // create/update: the complete object as JSON, already decoded,
+                     // defaulted and validated by the API layer
+  // The same object, already parsed: a local writer may send it instead of `body` to save an
+  // encode and a parse. The store consumes it. Never crosses hosts (not inspected).
+  std::shared_ptr<json::value> object;
+  uint64_t precondition_rv = 0;  // update/remove: 409 Conflict unless current RV equals
+  std::string precondition_uid;  // remove: 409 Conflict unless current uid equals
+  bool dry_run = false;          // run every check, change nothing
 };
 
 struct write_result {
