@@ -41,6 +41,7 @@
 #include <vector>
 
 #include <absl/synchronization/mutex.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include "etcd_kv.grpc.pb.h"  // generated from bench/etcd_kv.proto at build time
@@ -1142,6 +1143,9 @@ std::shared_ptr<grpc::Channel> grpc_channel(unsigned short port) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetMaxReceiveMessageSize(-1);  // a range of 1,000 pods is ~1.2 MB
+  // No transparent retries: a failed call counts as failed, as in the HTTP client. (etcd's Go
+  // client retries in its own interceptor, not in gRPC.)
+  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   std::string target = "ipv4:127.0.0.1:" + std::to_string(port);
   auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
   if (!channel->WaitForConnected(grpc_deadline(10)))
@@ -1195,17 +1199,31 @@ void note_grpc_failure(load_result& result, const std::string& message) {
   if (result.first_failure.empty()) result.first_failure = message;
 }
 
+// The method a list calls through a generic stub.
+constexpr const char* etcd_range_method = "/etcdserverpb.KV/Range";
+
+grpc::ByteBuffer serialized(const google::protobuf::MessageLite& message) {
+  std::string bytes = message.SerializeAsString();
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
 // Asynchronous unary calls on one completion queue, served by one thread: `count` calls in
-// flight, spread over the stubs (channels) round-robin, each reissued when it completes.
+// flight, spread over the channels round-robin, each reissued when it completes. A list's
+// response is taken as raw bytes (a generic call), not parsed: the HTTP client does not parse
+// kactor's JSON lists either, and parsing 1,000 KeyValues would cost the shared CPU ~1.5 ms.
 class grpc_load_worker {
  public:
   grpc_load_worker(const load_plan& plan, load_schedule& schedule,
-                   const std::vector<std::unique_ptr<pb::KV::Stub>>& stubs, int first, int count,
-                   uint64_t seed)
+                   const std::vector<std::shared_ptr<grpc::Channel>>& channels, int first,
+                   int count, uint64_t seed)
       : plan_(plan), schedule_(schedule), calls_(size_t(count)) {
     for (int i = 0; i < count; ++i) {
-      calls_[size_t(i)].stub = stubs[size_t(first + i) % stubs.size()].get();
-      calls_[size_t(i)].random = seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      call& c = calls_[size_t(i)];
+      const auto& channel = channels[size_t(first + i) % channels.size()];
+      c.stub = pb::KV::NewStub(channel);
+      c.generic = std::make_unique<grpc::GenericStub>(channel);
+      c.random = seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
     }
   }
 
@@ -1225,7 +1243,8 @@ class grpc_load_worker {
 
  private:
   struct call {
-    pb::KV::Stub* stub = nullptr;
+    std::unique_ptr<pb::KV::Stub> stub;
+    std::unique_ptr<grpc::GenericStub> generic;
     std::unique_ptr<grpc::ClientContext> context;
     pb::PutRequest put;
     pb::PutResponse put_reply;
@@ -1233,6 +1252,8 @@ class grpc_load_worker {
     pb::RangeResponse range_reply;
     std::unique_ptr<grpc::ClientAsyncResponseReader<pb::PutResponse>> put_rpc;
     std::unique_ptr<grpc::ClientAsyncResponseReader<pb::RangeResponse>> range_rpc;
+    grpc::ByteBuffer raw_reply;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<grpc::ByteBuffer>> raw_rpc;
     grpc::Status status;
     uint64_t seq = 0;
     int64_t sent_ns = 0;
@@ -1270,6 +1291,11 @@ class grpc_load_worker {
     if (plan_.kind == op_kind::write) {
       c.put_rpc = c.stub->AsyncPut(c.context.get(), c.put, &cq_);
       c.put_rpc->Finish(&c.put_reply, &c.status, &c);
+    } else if (plan_.kind == op_kind::list) {
+      grpc::ByteBuffer request = serialized(c.range);
+      c.raw_rpc = c.generic->PrepareUnaryCall(c.context.get(), etcd_range_method, request, &cq_);
+      c.raw_rpc->StartCall();
+      c.raw_rpc->Finish(&c.raw_reply, &c.status, &c);
     } else {
       c.range_rpc = c.stub->AsyncRange(c.context.get(), c.range, &cq_);
       c.range_rpc->Finish(&c.range_reply, &c.status, &c);
@@ -1281,15 +1307,17 @@ class grpc_load_worker {
     c.busy = false;
     --in_flight_;
     if (c.status.ok()) {
-      size_t bytes = plan_.kind == op_kind::list ? c.range_reply.ByteSizeLong() : 0;
+      size_t bytes = plan_.kind == op_kind::list ? c.raw_reply.Length() : 0;
       record_grpc_success(result_, schedule_, plan_.request_count, c.seq, c.sent_ns, now, bytes);
     } else if (!cancelled_) {
       note_grpc_failure(result_, grpc_error(c.status));
     }
     c.put_rpc.reset();
     c.range_rpc.reset();
+    c.raw_rpc.reset();
     c.put_reply.Clear();
-    c.range_reply.Clear();  // keeps its 1,000 KeyValue objects for the next response
+    c.range_reply.Clear();
+    c.raw_reply.Clear();
     issue(c);
   }
 
@@ -1323,8 +1351,11 @@ class grpc_load_worker {
 };
 
 // Blocking unary calls: one thread per call in flight, each looping on a synchronous stub.
-void grpc_sync_loop(const load_plan& plan, load_schedule& schedule, pb::KV::Stub& stub,
-                    uint64_t seed, load_result& result) {
+// Unlike the asynchronous client, it parses list responses.
+void grpc_sync_loop(const load_plan& plan, load_schedule& schedule,
+                    const std::shared_ptr<grpc::Channel>& channel, uint64_t seed,
+                    load_result& result) {
+  std::unique_ptr<pb::KV::Stub> stub = pb::KV::NewStub(channel);
   pb::PutRequest put;
   pb::PutResponse put_reply;
   pb::RangeRequest range;
@@ -1339,8 +1370,8 @@ void grpc_sync_loop(const load_plan& plan, load_schedule& schedule, pb::KV::Stub
     grpc::ClientContext context;
     context.set_deadline(grpc_deadline(30));
     int64_t sent = now_ns();
-    grpc::Status status = plan.kind == op_kind::write ? stub.Put(&context, put, &put_reply)
-                                                      : stub.Range(&context, range, &range_reply);
+    grpc::Status status = plan.kind == op_kind::write ? stub->Put(&context, put, &put_reply)
+                                                      : stub->Range(&context, range, &range_reply);
     int64_t now = now_ns();
     if (status.ok())
       record_grpc_success(result, schedule, plan.request_count, seq, sent, now,
@@ -1353,7 +1384,7 @@ void grpc_sync_loop(const load_plan& plan, load_schedule& schedule, pb::KV::Stub
 
 enum class grpc_client_mode { async, sync };
 
-load_result run_grpc_load(const std::vector<std::unique_ptr<pb::KV::Stub>>& stubs,
+load_result run_grpc_load(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
                           const load_plan& plan, grpc_client_mode mode) {
   load_schedule schedule;
   std::vector<std::unique_ptr<grpc_load_worker>> workers;
@@ -1364,8 +1395,8 @@ load_result run_grpc_load(const std::vector<std::unique_ptr<pb::KV::Stub>>& stub
   if (mode == grpc_client_mode::async) {
     for (int t = 0, first = 0; t < threads; ++t) {
       int count = plan.concurrency / threads + (t < plan.concurrency % threads ? 1 : 0);
-      workers.push_back(std::make_unique<grpc_load_worker>(plan, schedule, stubs, first, count,
-                                                           uint64_t(t) + 1));
+      workers.push_back(std::make_unique<grpc_load_worker>(plan, schedule, channels, first,
+                                                           count, uint64_t(t) + 1));
       first += count;
     }
   } else {
@@ -1380,7 +1411,7 @@ load_result run_grpc_load(const std::vector<std::unique_ptr<pb::KV::Stub>>& stub
     } else {
       running.emplace_back([&, t] {
         try {
-          grpc_sync_loop(plan, schedule, *stubs[size_t(t) % stubs.size()],
+          grpc_sync_loop(plan, schedule, channels[size_t(t) % channels.size()],
                          uint64_t(t) * 0x9E3779B97F4A7C15ULL + 1, sync_results[size_t(t)]);
         } catch (const std::exception& e) {
           note_grpc_failure(sync_results[size_t(t)], e.what());
@@ -2033,7 +2064,7 @@ std::string etcd_op_label(op_kind kind, int list_size) {
 class etcd_grpc_system : public system_under_test {
  public:
   etcd_grpc_system(std::string binary, int channels, grpc_client_mode mode)
-      : etcd_(std::move(binary)), channels_(channels), mode_(mode) {}
+      : etcd_(std::move(binary)), channel_count_(channels), mode_(mode) {}
 
   std::string name() const override { return "etcd-grpc"; }
   pid_t pid() const override { return etcd_.pid(); }
@@ -2044,22 +2075,25 @@ class etcd_grpc_system : public system_under_test {
 
   void start() override {
     etcd_.start();
-    for (int i = 0; i < channels_; ++i) {
-      auto channel = grpc_channel(etcd_.port());
-      kv_.push_back(pb::KV::NewStub(channel));
-      watch_.push_back(pb::Watch::NewStub(channel));
+    for (int i = 0; i < channel_count_; ++i) {
+      channels_.push_back(grpc_channel(etcd_.port()));
+      watch_.push_back(pb::Watch::NewStub(channels_.back()));
     }
+    kv_ = pb::KV::NewStub(channels_.front());
   }
 
   void stop() override {
-    kv_.clear();
+    kv_.reset();
     watch_.clear();
+    channels_.clear();
     etcd_.stop();
   }
 
   void prepare_group(const std::string&) override {}
 
-  load_result run_load(const load_plan& plan) override { return run_grpc_load(kv_, plan, mode_); }
+  load_result run_load(const load_plan& plan) override {
+    return run_grpc_load(channels_, plan, mode_);
+  }
 
   size_t count_listed(const std::string& ns, const std::string& name_prefix) override {
     pb::RangeRequest request;
@@ -2120,15 +2154,16 @@ class etcd_grpc_system : public system_under_test {
     grpc::ClientContext context;
     context.set_deadline(grpc_deadline(30));
     pb::RangeResponse response;
-    grpc::Status status = kv_.front()->Range(&context, request, &response);
+    grpc::Status status = kv_->Range(&context, request, &response);
     if (!status.ok()) throw bench_error("etcd range: " + grpc_error(status));
     return response;
   }
 
   etcd_process etcd_;
-  int channels_;
+  int channel_count_;
   grpc_client_mode mode_;
-  std::vector<std::unique_ptr<pb::KV::Stub>> kv_;
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::unique_ptr<pb::KV::Stub> kv_;  // setup calls, on the first channel
   std::vector<std::unique_ptr<pb::Watch::Stub>> watch_;
 };
 
@@ -2850,10 +2885,10 @@ int run(const options& opts) {
 
 int main(int argc, char** argv) {
   options opts = parse_options(argc, argv);
-  // Debian builds Abseil without NDEBUG, which turns on its mutex deadlock detection: every lock
-  // of every gRPC mutex then updates a global lock graph under a global lock. That roughly
-  // doubles the client's CPU per call and serializes its threads; it is a debugging aid, off
-  // in release builds of gRPC.
+  // Debian builds Abseil without NDEBUG, which turns on its mutex deadlock detection: gRPC's
+  // mutexes then keep a global lock graph (absl GraphCycles showed in the client's profile).
+  // It is a debugging aid, off in release builds; off here too, so the client spends less of
+  // the CPU it shares with the server under test.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   raise_file_limit();
   install_signal_handlers();
