@@ -299,38 +299,6 @@ void default_projected(value& projected) {
   });
 }
 
-// The volume source fields of v1.VolumeSource.
-constexpr std::string_view kVolumeSources[] = {"hostPath",
-                                               "emptyDir",
-                                               "gcePersistentDisk",
-                                               "awsElasticBlockStore",
-                                               "gitRepo",
-                                               "secret",
-                                               "nfs",
-                                               "iscsi",
-                                               "glusterfs",
-                                               "persistentVolumeClaim",
-                                               "rbd",
-                                               "flexVolume",
-                                               "cinder",
-                                               "cephfs",
-                                               "flocker",
-                                               "downwardAPI",
-                                               "fc",
-                                               "azureFile",
-                                               "configMap",
-                                               "vsphereVolume",
-                                               "quobyte",
-                                               "azureDisk",
-                                               "photonPersistentDisk",
-                                               "projected",
-                                               "portworxVolume",
-                                               "scaleIO",
-                                               "storageos",
-                                               "csi",
-                                               "ephemeral",
-                                               "image"};
-
 void default_volume_sources(value& volume) {
   if (value* s = object_member(volume, "secret"))
     set_default(*s, core("SecretVolumeSource"), "defaultMode", 420);
@@ -370,8 +338,10 @@ void default_volume_sources(value& volume) {
 
 // SetDefaults_Volume: a volume without a source is an emptyDir.
 void default_volume(value& volume) {
-  bool has_source = std::any_of(std::begin(kVolumeSources), std::end(kVolumeSources),
-                                [&](std::string_view k) { return is_set(volume, k); });
+  static const schema::message_type* sources = schema::find_message(core("VolumeSource"));
+  const auto fields = sources->fields();
+  bool has_source = std::any_of(fields.begin(), fields.end(),
+                                [&](const schema::field& f) { return is_set(volume, f.name); });
   if (!has_source) set_default(volume, core("Volume"), "emptyDir", value::make_object());
   default_volume_sources(volume);
 }
