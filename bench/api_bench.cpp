@@ -1040,26 +1040,14 @@ class watch_group {
   std::string first_problem_;
 };
 
-// HTTP watch streams (kactor's watch, the etcd gateway's /v3/watch), one connection each.
-class watch_fleet : public watch_set {
+// Watch streams spread over groups (one per client thread); `Shared` is what every group keeps
+// a reference to, so it is declared before the groups and outlives them.
+template <typename Group, typename Shared>
+class grouped_watch_set : public watch_set {
  public:
-  watch_fleet(unsigned short port, watch_spec spec, const send_time_table& send_times)
-      : spec_(std::move(spec)) {
-    int threads = std::max(1, std::min(spec_.threads, spec_.watchers));
-    for (int t = 0; t < threads; ++t)
-      groups_.push_back(std::make_unique<watch_group>(spec_, send_times));
-    for (int i = 0; i < spec_.watchers; ++i) {
-      check_interrupted();
-      int fd = connect_loopback(port);
-      groups_[size_t(i % threads)]->add(fd);  // owns fd from here
-      send_all(fd, spec_.request);
-    }
-    for (auto& group : groups_) group->start();
-  }
-
-  size_t established() const override { return sum(&watch_group::established); }
-  size_t broken() const override { return sum(&watch_group::broken); }
-  uint64_t deliveries() const override { return sum(&watch_group::deliveries); }
+  size_t established() const override { return sum(&Group::established); }
+  size_t broken() const override { return sum(&Group::broken); }
+  uint64_t deliveries() const override { return sum(&Group::deliveries); }
 
   std::string first_problem() const override {
     for (auto& group : groups_)
@@ -1076,16 +1064,37 @@ class watch_fleet : public watch_set {
     return all;
   }
 
+ protected:
+  explicit grouped_watch_set(Shared shared) : shared_(std::move(shared)) {}
+
+  Shared shared_;
+  std::vector<std::unique_ptr<Group>> groups_;
+
  private:
   template <typename T>
-  T sum(T (watch_group::*count)() const) const {
+  T sum(T (Group::*count)() const) const {
     T total{};
     for (auto& group : groups_) total += ((*group).*count)();
     return total;
   }
+};
 
-  watch_spec spec_;  // first: the groups keep a reference
-  std::vector<std::unique_ptr<watch_group>> groups_;
+// HTTP watch streams (kactor's watch, the etcd gateway's /v3/watch), one connection each.
+class watch_fleet : public grouped_watch_set<watch_group, watch_spec> {
+ public:
+  watch_fleet(unsigned short port, watch_spec spec, const send_time_table& send_times)
+      : grouped_watch_set(std::move(spec)) {
+    int threads = std::max(1, std::min(shared_.threads, shared_.watchers));
+    for (int t = 0; t < threads; ++t)
+      groups_.push_back(std::make_unique<watch_group>(shared_, send_times));
+    for (int i = 0; i < shared_.watchers; ++i) {
+      check_interrupted();
+      int fd = connect_loopback(port);
+      groups_[size_t(i % threads)]->add(fd);  // owns fd from here
+      send_all(fd, shared_.request);
+    }
+    for (auto& group : groups_) group->start();
+  }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1179,9 +1188,8 @@ void fill_etcd_request(op_kind kind, const std::string& ns, const std::string& n
 
 // Counts one completed call into `result` as load_worker does for HTTP. A list response counts
 // its serialized size as body bytes, wholly at completion.
-void record_grpc_success(load_result& result, const load_schedule& schedule,
-                         uint64_t request_count, uint64_t seq, int64_t sent_ns, int64_t now,
-                         size_t bytes) {
+void record_grpc_success(load_result& result, const load_schedule& schedule, uint64_t request_count,
+                         uint64_t seq, int64_t sent_ns, int64_t now, size_t bytes) {
   ++result.ok_total;
   result.body_bytes_total += bytes;
   result.succeeded.push_back(seq);
@@ -1264,8 +1272,8 @@ class grpc_load_worker {
   void event_loop() {
     while (true) {
       int64_t now = now_ns();
-      if (in_flight_ == 0 && (cancelled_ || plan_.request_count > 0 ||
-                              now >= schedule_.deadline_ns))
+      if (in_flight_ == 0 &&
+          (cancelled_ || plan_.request_count > 0 || now >= schedule_.deadline_ns))
         return;
       if (!cancelled_ && (now >= schedule_.drain_until_ns || g_interrupted)) cancel_all();
       void* tag = nullptr;
@@ -1395,8 +1403,8 @@ load_result run_grpc_load(const std::vector<std::shared_ptr<grpc::Channel>>& cha
   if (mode == grpc_client_mode::async) {
     for (int t = 0, first = 0; t < threads; ++t) {
       int count = plan.concurrency / threads + (t < plan.concurrency % threads ? 1 : 0);
-      workers.push_back(std::make_unique<grpc_load_worker>(plan, schedule, channels, first,
-                                                           count, uint64_t(t) + 1));
+      workers.push_back(std::make_unique<grpc_load_worker>(plan, schedule, channels, first, count,
+                                                           uint64_t(t) + 1));
       first += count;
     }
   } else {
@@ -1592,52 +1600,23 @@ class grpc_watch_group {
 
 // `watchers` gRPC watch streams on the prefix `key_prefix`, spread round-robin over the stubs
 // (connections) and `threads` completion queues.
-class grpc_watch_set : public watch_set {
+class grpc_watch_set : public grouped_watch_set<grpc_watch_group, pb::WatchRequest> {
  public:
   grpc_watch_set(const std::vector<std::unique_ptr<pb::Watch::Stub>>& stubs,
                  const std::string& key_prefix, const std::string& name_key, uint64_t revision,
-                 int watchers, int threads, const send_time_table& send_times) {
-    pb::WatchCreateRequest& create = *create_.mutable_create_request();
+                 int watchers, int threads, const send_time_table& send_times)
+      : grouped_watch_set(pb::WatchRequest{}) {
+    pb::WatchCreateRequest& create = *shared_.mutable_create_request();
     create.set_key(key_prefix);
     create.set_range_end(prefix_end(key_prefix));
     create.set_start_revision(int64_t(revision + 1));
     threads = std::max(1, std::min(threads, watchers));
     for (int t = 0; t < threads; ++t)
-      groups_.push_back(std::make_unique<grpc_watch_group>(create_, name_key, send_times));
+      groups_.push_back(std::make_unique<grpc_watch_group>(shared_, name_key, send_times));
     for (int i = 0; i < watchers; ++i)
       groups_[size_t(i % threads)]->add(*stubs[size_t(i) % stubs.size()]);
     for (auto& group : groups_) group->start();
   }
-
-  size_t established() const override { return sum(&grpc_watch_group::established); }
-  size_t broken() const override { return sum(&grpc_watch_group::broken); }
-  uint64_t deliveries() const override { return sum(&grpc_watch_group::deliveries); }
-
-  std::string first_problem() const override {
-    for (auto& group : groups_)
-      if (std::string problem = group->first_problem(); !problem.empty()) return problem;
-    return {};
-  }
-
-  std::vector<uint32_t> stop_and_collect() override {
-    std::vector<uint32_t> all;
-    for (auto& group : groups_) {
-      group->stop();
-      all.insert(all.end(), group->latencies_us().begin(), group->latencies_us().end());
-    }
-    return all;
-  }
-
- private:
-  template <typename T>
-  T sum(T (grpc_watch_group::*count)() const) const {
-    T total{};
-    for (auto& group : groups_) total += ((*group).*count)();
-    return total;
-  }
-
-  pb::WatchRequest create_;  // first: the groups keep a reference
-  std::vector<std::unique_ptr<grpc_watch_group>> groups_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1789,8 +1768,8 @@ class system_under_test {
   virtual uint64_t revision(const std::string& ns) = 0;
   // Watch streams that report the writes of objects <name_prefix><seq> made after `revision`.
   virtual std::unique_ptr<watch_set> open_watches(const std::string& ns,
-                                                  const std::string& name_prefix,
-                                                  uint64_t revision, int watchers, int threads,
+                                                  const std::string& name_prefix, uint64_t revision,
+                                                  int watchers, int threads,
                                                   const send_time_table& send_times) = 0;
   virtual std::unique_ptr<single_writer> writer() = 0;
 };
@@ -1825,8 +1804,7 @@ class http_system : public system_under_test {
   virtual std::string read_request(const std::string& ns, const std::string& name,
                                    bool linearizable) const = 0;
   virtual std::string list_request(const std::string& ns) const = 0;
-  virtual size_t count_in_list(const http_response& list,
-                               const std::string& name_prefix) const = 0;
+  virtual size_t count_in_list(const http_response& list, const std::string& name_prefix) const = 0;
   virtual watch_spec watch(const std::string& ns, const std::string& name_prefix,
                            uint64_t revision) const = 0;
 
@@ -1871,9 +1849,7 @@ class http_system : public system_under_test {
     return std::make_unique<watch_fleet>(port(), std::move(spec), send_times);
   }
 
-  std::unique_ptr<single_writer> writer() override {
-    return std::make_unique<http_writer>(*this);
-  }
+  std::unique_ptr<single_writer> writer() override { return std::make_unique<http_writer>(*this); }
 
  protected:
   // A keep-alive connection for setup steps, made on first use and closed by stop().
@@ -2101,10 +2077,10 @@ class etcd_grpc_system : public system_under_test {
     fill_etcd_request(op_kind::list, ns, "", unused, request);
     pb::RangeResponse response = range(request);
     std::string name_key = etcd_key(ns, name_prefix);
-    return size_t(std::count_if(response.kvs().begin(), response.kvs().end(),
-                                [&](const pb::KeyValue& kv) {
-                                  return kv.key().compare(0, name_key.size(), name_key) == 0;
-                                }));
+    return size_t(
+        std::count_if(response.kvs().begin(), response.kvs().end(), [&](const pb::KeyValue& kv) {
+          return kv.key().compare(0, name_key.size(), name_key) == 0;
+        }));
   }
 
   uint64_t revision(const std::string& ns) override {
@@ -2353,8 +2329,7 @@ class scenario {
     if (wants_phase(opts_, "writes")) phase("writes", [&] { measure_writes(); });
     if (wants_phase(opts_, "reads")) {
       phase("reads", [&] { measure_reads(false); });
-      if (sut_.has_linearizable_reads())
-        phase("linearizable reads", [&] { measure_reads(true); });
+      if (sut_.has_linearizable_reads()) phase("linearizable reads", [&] { measure_reads(true); });
     }
     if (wants_phase(opts_, "lists")) phase("lists", [&] { measure_lists(); });
     return std::move(figures_);
@@ -2543,15 +2518,14 @@ void scenario::measure_watch() {
 
   sleep_seconds(0.5);  // let the server settle before the baseline
   uint64_t rss_before = rss_bytes(sut_.pid());
-  std::unique_ptr<watch_set> fleet = sut_.open_watches(ns, "watch-", revision, opts_.watchers,
-                                                       opts_.client_threads, send_times);
+  std::unique_ptr<watch_set> fleet =
+      sut_.open_watches(ns, "watch-", revision, opts_.watchers, opts_.client_threads, send_times);
   size_t wanted = size_t(opts_.watchers);
   if (!wait_for([&] { return fleet->established() + fleet->broken() >= wanted; }, 60) ||
       fleet->broken() > 0)
     throw bench_error(sut_.name() + ": " + std::to_string(fleet->established()) + " of " +
                       std::to_string(wanted) + " watches established, " +
-                      std::to_string(fleet->broken()) + " failed (" + fleet->first_problem() +
-                      ")");
+                      std::to_string(fleet->broken()) + " failed (" + fleet->first_problem() + ")");
   sleep_seconds(0.5);
   uint64_t rss_after = rss_bytes(sut_.pid());
 
@@ -2627,8 +2601,8 @@ constexpr figure figures[] = {
     {"pod_create_server_cpu_us_per_op", "write_cpu_us_per_op", "write_cpu_us_per_op", "put", "us",
      1},
     {"pod_get_per_s", "read_per_s", "read_per_s", "range-serializable", "ops/s", 0},
-    {"pod_get_per_s_vs_linearizable", "read_per_s", "read_linearizable_per_s",
-     "range-linearizable", "ops/s", 0, true},
+    {"pod_get_per_s_vs_linearizable", "read_per_s", "read_linearizable_per_s", "range-linearizable",
+     "ops/s", 0, true},
     {"pod_get_p50_ms", "read_p50_ms", "read_p50_ms", "range-serializable", "ms", 3},
     {"pod_get_p99_ms", "read_p99_ms", "read_p99_ms", "range-serializable", "ms", 3},
     {"pod_get_server_cpu_us_per_op", "read_cpu_us_per_op", "read_cpu_us_per_op",
@@ -2687,7 +2661,8 @@ void print_results(const std::vector<metrics>& kactor, const std::vector<metrics
                    const std::vector<metrics>& etcd_gateway) {
   std::printf("\n");
   print_comparison("RESULT", kactor, etcd_grpc, "etcd-grpc-", true);
-  if (!etcd_gateway.empty()) print_comparison("GATEWAY", kactor, etcd_gateway, "etcd-gateway-", false);
+  if (!etcd_gateway.empty())
+    print_comparison("GATEWAY", kactor, etcd_gateway, "etcd-gateway-", false);
   std::fflush(stdout);
 }
 
@@ -2811,7 +2786,8 @@ options parse_options(int argc, char** argv) {
     }
     if (arg == "--skip-kactor" || arg == "--skip-etcd" || arg == "--skip-gateway") {
       (arg == "--skip-kactor" ? o.skip_kactor
-                              : arg == "--skip-etcd" ? o.skip_etcd : o.skip_gateway) = true;
+       : arg == "--skip-etcd" ? o.skip_etcd
+                              : o.skip_gateway) = true;
       continue;
     }
     auto handler = valued.find(arg);
