@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <future>
 #include <iostream>
 
@@ -11,6 +12,7 @@
 #include "actors/store_actor.hpp"
 #include "api/bootstrap.hpp"
 #include "config/config.hpp"
+#include "config/kubeconfig.hpp"
 #include "net/api_server.hpp"
 #include "net/http.hpp"
 #include "store/backend.hpp"
@@ -143,8 +145,12 @@ int run_server(const config::cluster_config& cfg) {
   const std::string host = http_options.address == "0.0.0.0" ? "127.0.0.1" : http_options.address;
   bootstrap(writer, host, http.port());
   api.set_ready(true);
-  std::printf("kactor: serving the Kubernetes API at http://%s:%u (data in %s)\n", host.c_str(),
-              http.port(), cfg.store.data_dir.c_str());
+  const std::string url = "http://" + config::host_port{host, http.port()}.to_string();
+  const std::string kubeconfig =
+      std::filesystem::absolute(std::filesystem::path(cfg.store.data_dir) / "kubeconfig");
+  config::write_private_file(kubeconfig, config::kubeconfig_yaml(cfg.cluster.name, url));
+  std::printf("kactor: serving the Kubernetes API at %s (data in %s)\nexport KUBECONFIG=%s\n",
+              url.c_str(), cfg.store.data_dir.c_str(), kubeconfig.c_str());
   std::fflush(stdout);
   spdlog::info("ready: store revision {}", backend->revision());
 

@@ -52,10 +52,7 @@ std::optional<api_error> check_against_schema(const resource_info& info, const j
                                               std::vector<std::string>& warnings) {
   const schema::message_type* type = schema::find_message(info.schema_type);
   if (!type) return internal_error("no schema for " + info.schema_type);
-  auto check_mode = mode == field_validation::strict ? schema::check_mode::strict
-                    : mode == field_validation::warn ? schema::check_mode::warn
-                                                     : schema::check_mode::ignore;
-  auto report = schema::check_object(obj, *type, check_mode);
+  auto report = schema::check_object(obj, *type, to_check_mode(mode));
   if (!report.ok()) return cannot_handle(info, report.message());
   warnings.insert(warnings.end(), report.warnings.begin(), report.warnings.end());
   for (const auto& path : duplicates) {
@@ -109,6 +106,18 @@ std::optional<api_error> reconcile_name(json::value& meta, const std::string& ur
 }
 
 }  // namespace
+
+schema::check_mode to_check_mode(field_validation mode) {
+  switch (mode) {
+    case field_validation::strict:
+      return schema::check_mode::strict;
+    case field_validation::warn:
+      return schema::check_mode::warn;
+    case field_validation::ignore:
+      break;
+  }
+  return schema::check_mode::ignore;
+}
 
 std::optional<field_validation> parse_field_validation(std::string_view text) {
   if (text.empty() || text == "Warn") return field_validation::warn;

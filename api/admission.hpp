@@ -16,6 +16,11 @@ namespace kactor::api {
 
 enum class field_validation { ignore, warn, strict };
 
+namespace schema {
+enum class check_mode;
+}
+schema::check_mode to_check_mode(field_validation mode);
+
 // Parses the fieldValidation query value ("" means the server default, Warn).
 std::optional<field_validation> parse_field_validation(std::string_view text);
 

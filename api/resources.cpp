@@ -6,12 +6,14 @@
 namespace kactor::api {
 namespace {
 
-const std::vector<std::string> all_verbs = {"create", "delete", "get",
-                                            "list",   "patch",  "update",           "watch"};
+const std::vector<std::string> all_verbs = {"create", "delete", "get",  "list",
+                                            "patch",  "update", "watch"};
 
 subresource_info status_of(const std::string& kind) {
   return {"status", "", "", kind, {"get", "patch", "update"}};
 }
+
+const subresource_info scale = {"scale", "autoscaling", "v1", "Scale", {"get", "patch", "update"}};
 
 std::vector<resource_info> build_registry() {
   std::vector<resource_info> r;
@@ -44,6 +46,8 @@ std::vector<resource_info> build_registry() {
        .singular = "pod",
        .short_names = {"po"},
        .categories = {"all"},
+       .subresources = {{"binding", "", "v1", "Binding", {"create"}},
+                        {"eviction", "policy", "v1", "Eviction", {"create"}}},
        .schema_type = core + "Pod",
        .has_spec = false,
        .has_status_subresource = true,
@@ -123,6 +127,7 @@ std::vector<resource_info> build_registry() {
        .singular = "replicationcontroller",
        .short_names = {"rc"},
        .categories = {"all"},
+       .subresources = {scale},
        .schema_type = core + "ReplicationController",
        .has_spec = true,
        .has_status_subresource = true,
@@ -135,6 +140,7 @@ std::vector<resource_info> build_registry() {
        .singular = "replicaset",
        .short_names = {"rs"},
        .categories = {"all"},
+       .subresources = {scale},
        .schema_type = apps + "ReplicaSet",
        .has_spec = true,
        .has_status_subresource = true,
@@ -147,6 +153,7 @@ std::vector<resource_info> build_registry() {
        .singular = "deployment",
        .short_names = {"deploy"},
        .categories = {"all"},
+       .subresources = {scale},
        .schema_type = apps + "Deployment",
        .has_spec = true,
        .annotations_bump_generation = true,

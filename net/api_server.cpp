@@ -1,11 +1,16 @@
 #include "net/api_server.hpp"
 
 #include <charconv>
+#include <chrono>
+#include <functional>
 #include <random>
 
 #include "api/admission.hpp"
 #include "api/base64.hpp"
 #include "api/patch.hpp"
+#include "api/pod_subresources.hpp"
+#include "api/scale.hpp"
+#include "api/schema.hpp"
 #include "api/selectors.hpp"
 #include "api/status.hpp"
 #include "net/discovery.hpp"
@@ -264,6 +269,10 @@ void api_server::handle_resource(const std::shared_ptr<context>& ctx) {
       return handle_object(ctx);
     default:
       if (ctx->r.subresource == "status") return handle_status(ctx);
+      if (ctx->r.subresource == "scale") return handle_scale(ctx);
+      if (ctx->r.subresource == "binding") return bind(ctx);
+      if (ctx->r.subresource == "eviction") return evict(ctx);
+      if (ctx->r.subresource == "finalize") return finalize(ctx);
       return send_error(*ctx->reply, method_not_allowed());
   }
 }
@@ -283,7 +292,7 @@ void api_server::handle_object(const std::shared_ptr<context>& ctx) {
   const std::string& m = ctx->req.method;
   if (m == "GET") return get_object(ctx);
   if (m == "PUT") return replace(ctx, false);
-  if (m == "PATCH") return patch(ctx, false, 1);
+  if (m == "PATCH") return patch(ctx, false);
   if (m == "DELETE") return remove(ctx);
   send_error(*ctx->reply, method_not_allowed());
 }
@@ -292,7 +301,7 @@ void api_server::handle_status(const std::shared_ptr<context>& ctx) {
   const std::string& m = ctx->req.method;
   if (m == "GET") return get_object(ctx);
   if (m == "PUT") return replace(ctx, true);
-  if (m == "PATCH") return patch(ctx, true, 1);
+  if (m == "PATCH") return patch(ctx, true);
   send_error(*ctx->reply, method_not_allowed());
 }
 
@@ -524,11 +533,31 @@ void submit_and_reply(store::write_client& writer, store::write_request w,
   });
 }
 
-bool is_merge_patch(std::string_view content_type) {
-  auto semi = content_type.find(';');
-  auto media = content_type.substr(0, semi);
+enum class patch_type { merge, json, strategic };
+
+std::optional<patch_type> patch_type_of(std::string_view content_type) {
+  auto media = content_type.substr(0, content_type.find(';'));
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  return media == "application/merge-patch+json";
+  if (media == "application/merge-patch+json") return patch_type::merge;
+  if (media == "application/json-patch+json") return patch_type::json;
+  if (media == "application/strategic-merge-patch+json") return patch_type::strategic;
+  return std::nullopt;
+}
+
+// Applies a parsed patch to `current`, an object of the schema message `type`.
+std::optional<api_error> apply_patch(patch_type kind, const json::value& current,
+                                     const json::value& patch,
+                                     const api::schema::message_type& type, json::value& out) {
+  switch (kind) {
+    case patch_type::merge:
+      out = api::merge_patch(current, patch);
+      return std::nullopt;
+    case patch_type::json:
+    case patch_type::strategic:
+      break;
+  }
+  (void)type;
+  return api::unsupported_media_type("application/json-patch+json");
 }
 
 }  // namespace
@@ -625,48 +654,186 @@ void api_server::replace(const std::shared_ptr<context>& ctx, bool status_only) 
   submit_and_reply(writer_, std::move(w), ctx->reply, std::move(ctx->warnings), 200);
 }
 
-void api_server::patch(const std::shared_ptr<context>& ctx, bool status_only, int attempt) {
+struct api_server::update_plan {
+  store::write_verb verb = store::write_verb::update;
+  bool dry_run = false;
+  // Builds the object to write from the current one. Setting `pinned` makes `next`'s
+  // resourceVersion the precondition (no retry on conflict); otherwise the current one is, and
+  // a conflict with a concurrent writer retries with a fresh read, as GuaranteedUpdate does.
+  std::function<std::optional<api_error>(const json::value& current, json::value& next,
+                                         bool& pinned)>
+      mutate;
+  std::function<void(store::write_result)> done;  // answers the request
+};
+
+void api_server::read_modify_write(const std::shared_ptr<context>& ctx,
+                                   const std::shared_ptr<update_plan>& plan, int attempt) {
   const auto& info = *ctx->r.resource;
-  if (!is_merge_patch(ctx->req.content_type))
-    return send_error(*ctx->reply, api::unsupported_media_type(ctx->req.content_type));
-  auto params = write_params_of(*ctx);
-  if (!params) return;
-  json::value patch_doc;
-  if (auto parsed = json::parse(ctx->req.body, patch_doc); !parsed.ok)
-    return send_error(*ctx->reply, api::bad_request("error decoding patch: " + parsed.error));
-  if (!patch_doc.is_object())
-    return send_error(
-        *ctx->reply, api::bad_request("error decoding patch: a merge patch must be a JSON object"));
   auto current_bytes = reader_.get(key_of(ctx->r));
   if (!current_bytes)
     return send_error(*ctx->reply, api::not_found(info.plural, info.group, ctx->r.name));
   json::value current;
   if (!json::parse(*current_bytes, current).ok)
     return send_error(*ctx->reply, api::internal_error("stored object is not valid JSON"));
-  json::value patched = api::merge_patch(current, patch_doc);
-  std::vector<std::string> warnings;
-  if (auto e = api::check_patched_object(info, patched, params->mode, warnings))
-    return send_error(*ctx->reply, *e);
-  if (auto e = api::admit_object(info, patched, ctx->r.ns, ctx->r.name, api::write_kind::update))
-    return send_error(*ctx->reply, *e);
-  auto explicit_rv = patch_doc.at({"metadata", "resourceVersion"});
-  auto precondition = api::object_resource_version(explicit_rv ? patched : current);
+  json::value next;
+  bool pinned = false;
+  if (auto e = plan->mutate(current, next, pinned)) return send_error(*ctx->reply, *e);
+  auto precondition = api::object_resource_version(pinned ? next : current);
   if (!precondition)
     return send_error(*ctx->reply, api::bad_request("metadata.resourceVersion: Invalid value"));
-  auto w =
-      write_for(ctx->r, status_only ? store::write_verb::update_status : store::write_verb::update,
-                params->dry_run);
+  auto w = write_for(ctx->r, plan->verb, plan->dry_run);
   w.precondition_rv = *precondition;
-  w.object = std::make_shared<json::value>(std::move(patched));
-  const bool retry_on_conflict = explicit_rv == nullptr && attempt < kPatchAttempts;
-  writer_.submit(std::move(w), [this, ctx, status_only, attempt, retry_on_conflict,
-                                warnings = std::move(warnings)](store::write_result res) {
-    if (!res.ok && res.error.code == 409 && res.error.reason == "Conflict" && retry_on_conflict)
-      return deadlines_.soon(
-          [this, ctx, status_only, attempt] { patch(ctx, status_only, attempt + 1); });
+  w.object = std::make_shared<json::value>(std::move(next));
+  const bool retry_on_conflict = !pinned && attempt < kPatchAttempts;
+  writer_.submit(
+      std::move(w), [this, ctx, plan, attempt, retry_on_conflict](store::write_result res) {
+        if (!res.ok && res.error.code == 409 && res.error.reason == "Conflict" && retry_on_conflict)
+          return deadlines_.soon(
+              [this, ctx, plan, attempt] { read_modify_write(ctx, plan, attempt + 1); });
+        plan->done(std::move(res));
+      });
+}
+
+namespace {
+
+// A patch body parsed once for every attempt of a read-modify-write.
+struct parsed_patch {
+  patch_type type = patch_type::merge;
+  json::value doc;
+  bool pins_resource_version() const {
+    return type != patch_type::json && doc.at({"metadata", "resourceVersion"}) != nullptr;
+  }
+};
+
+std::optional<api_error> parse_patch(const request& req, parsed_patch& out) {
+  auto type = patch_type_of(req.content_type);
+  if (!type) return api::unsupported_media_type(req.content_type);
+  out.type = *type;
+  if (auto parsed = json::parse(req.body, out.doc); !parsed.ok)
+    return api::bad_request("error decoding patch: " + parsed.error);
+  if (out.type == patch_type::json ? !out.doc.is_array() : !out.doc.is_object())
+    return api::bad_request(
+        out.type == patch_type::json
+            ? "json: cannot unmarshal object into Go value of type jsonpatch.Patch"
+            : "error decoding patch: a merge patch must be a JSON object");
+  return std::nullopt;
+}
+
+// A reply that answers every write result with `code` and the stored object.
+std::function<void(store::write_result)> reply_with_object(
+    const std::shared_ptr<api_server_context>& ctx, int code) {
+  return [ctx, code](store::write_result res) {
     if (!res.ok) return send_error(*ctx->reply, res.error);
-    send(*ctx->reply, 200, std::move(res.object), warnings);
-  });
+    send(*ctx->reply, code, std::move(res.object), ctx->warnings);
+  };
+}
+
+std::string now_rfc3339() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return api::schema::format_time(
+      {std::chrono::duration_cast<std::chrono::seconds>(now).count(), 0});
+}
+
+}  // namespace
+
+void api_server::patch(const std::shared_ptr<context>& ctx, bool status_only) {
+  const auto& info = *ctx->r.resource;
+  auto params = write_params_of(*ctx);
+  if (!params) return;
+  auto patch_doc = std::make_shared<parsed_patch>();
+  if (auto e = parse_patch(ctx->req, *patch_doc)) return send_error(*ctx->reply, *e);
+  auto plan = std::make_shared<update_plan>();
+  plan->verb = status_only ? store::write_verb::update_status : store::write_verb::update;
+  plan->dry_run = params->dry_run;
+  plan->mutate = [ctx, &info, patch_doc, mode = params->mode](const json::value& current,
+                                                              json::value& next, bool& pinned) {
+    ctx->warnings.clear();
+    if (auto e = apply_patch(patch_doc->type, current, patch_doc->doc,
+                             *api::schema::find_message(info.schema_type), next))
+      return e;
+    if (auto e = api::check_patched_object(info, next, mode, ctx->warnings)) return e;
+    pinned = patch_doc->pins_resource_version();
+    return api::admit_object(info, next, ctx->r.ns, ctx->r.name, api::write_kind::update);
+  };
+  plan->done = reply_with_object(ctx, 200);
+  read_modify_write(ctx, plan, 1);
+}
+
+void api_server::handle_scale(const std::shared_ptr<context>& ctx) {
+  const auto& info = *ctx->r.resource;
+  const std::string& m = ctx->req.method;
+  if (m == "GET") {
+    auto bytes = reader_.get(key_of(ctx->r));
+    json::value obj;
+    if (!bytes || !json::parse(*bytes, obj).ok)
+      return send_error(*ctx->reply, api::not_found(info.plural, info.group, ctx->r.name));
+    return send(*ctx->reply, 200, json::dump(api::scale_of(info, obj)), {});
+  }
+  if (m != "PUT" && m != "PATCH") return send_error(*ctx->reply, method_not_allowed());
+  auto params = write_params_of(*ctx);
+  if (!params) return;
+  auto body = std::make_shared<parsed_patch>();
+  if (m == "PATCH") {
+    if (auto e = parse_patch(ctx->req, *body)) return send_error(*ctx->reply, *e);
+  } else if (auto parsed = json::parse(ctx->req.body, body->doc); !parsed.ok) {
+    return send_error(
+        *ctx->reply,
+        api::bad_request("couldn't get version/kind; json parse error: " + parsed.error));
+  }
+  const bool is_patch = m == "PATCH";
+  auto plan = std::make_shared<update_plan>();
+  plan->dry_run = params->dry_run;
+  plan->mutate = [ctx, &info, body, is_patch, mode = params->mode](
+                     const json::value& current, json::value& next, bool& pinned) {
+    ctx->warnings.clear();
+    json::value scale = body->doc;
+    if (is_patch) {
+      static const auto* scale_type = api::schema::find_message("k8s.io.api.autoscaling.v1.Scale");
+      if (auto e =
+              apply_patch(body->type, api::scale_of(info, current), body->doc, *scale_type, scale))
+        return e;
+    }
+    next = current;
+    if (auto e = api::apply_scale(scale, mode, next, ctx->warnings)) return e;
+    if (const json::value* rv = scale.at({"metadata", "resourceVersion"});
+        rv && rv->is_string() && !rv->as_string().empty() &&
+        (!is_patch || body->pins_resource_version())) {
+      next["metadata"].set("resourceVersion", *rv);
+      pinned = true;
+    }
+    return api::admit_object(info, next, ctx->r.ns, ctx->r.name, api::write_kind::update);
+  };
+  plan->done = [ctx, &info](store::write_result res) {
+    json::value obj;
+    if (!res.ok) return send_error(*ctx->reply, res.error);
+    if (!json::parse(res.object, obj).ok)
+      return send_error(*ctx->reply, api::internal_error("stored object is not valid JSON"));
+    send(*ctx->reply, 200, json::dump(api::scale_of(info, obj)), ctx->warnings);
+  };
+  read_modify_write(ctx, plan, 1);
+}
+
+void api_server::bind(const std::shared_ptr<context>& ctx) {
+  if (ctx->req.method != "POST") return send_error(*ctx->reply, method_not_allowed());
+  auto params = write_params_of(*ctx);
+  if (!params) return;
+  auto binding = std::make_shared<json::value>();
+  if (auto e = api::decode_object(api::binding_body_info(), ctx->req.content_type, ctx->req.body,
+                                  params->mode, *binding, ctx->warnings))
+    return send_error(*ctx->reply, *e);
+  if (auto e = api::check_binding(*binding, ctx->r.name)) return send_error(*ctx->reply, *e);
+  auto plan = std::make_shared<update_plan>();
+  plan->verb = store::write_verb::update_whole;
+  plan->dry_run = params->dry_run;
+  plan->mutate = [binding](const json::value& current, json::value& next, bool&) {
+    next = current;
+    return api::bind_pod(*binding, now_rfc3339(), next);
+  };
+  plan->done = [ctx](store::write_result res) {
+    if (!res.ok) return send_error(*ctx->reply, res.error);
+    send(*ctx->reply, 201, api::created_status_json(), ctx->warnings);
+  };
+  read_modify_write(ctx, plan, 1);
 }
 
 namespace {
@@ -740,6 +907,59 @@ void api_server::remove(const std::shared_ptr<context>& ctx) {
     if (json::parse(res.object, obj).ok)
       uid = std::string(obj.at({"metadata"}) ? obj.at({"metadata"})->get_string("uid") : "");
     send(*ctx->reply, 200, api::success_status_json(ctx->r.name, info.group, info.plural, uid), {});
+  });
+}
+
+// namespaces/<name>/finalize: replaces spec.finalizers only.
+void api_server::finalize(const std::shared_ptr<context>& ctx) {
+  if (ctx->req.method != "PUT") return send_error(*ctx->reply, method_not_allowed());
+  auto params = write_params_of(*ctx);
+  if (!params) return;
+  auto body = std::make_shared<json::value>();
+  if (auto e = api::decode_object(*ctx->r.resource, ctx->req.content_type, ctx->req.body,
+                                  params->mode, *body, ctx->warnings))
+    return send_error(*ctx->reply, *e);
+  auto plan = std::make_shared<update_plan>();
+  plan->dry_run = params->dry_run;
+  plan->mutate = [body](const json::value& current, json::value& next, bool& pinned) {
+    next = current;
+    const json::value* finalizers = body->at({"spec", "finalizers"});
+    if (finalizers)
+      next["spec"].set("finalizers", *finalizers);
+    else if (json::value* spec = next.find("spec"))
+      spec->erase("finalizers");
+    if (const json::value* rv = body->at({"metadata", "resourceVersion"});
+        rv && rv->is_string() && !rv->as_string().empty()) {
+      next["metadata"].set("resourceVersion", *rv);
+      pinned = true;
+    }
+    return std::optional<api_error>();
+  };
+  plan->done = reply_with_object(ctx, 200);
+  read_modify_write(ctx, plan, 1);
+}
+
+void api_server::evict(const std::shared_ptr<context>& ctx) {
+  if (ctx->req.method != "POST") return send_error(*ctx->reply, method_not_allowed());
+  auto params = write_params_of(*ctx);
+  if (!params) return;
+  json::value eviction;
+  if (auto e = api::decode_object(api::eviction_body_info(), ctx->req.content_type, ctx->req.body,
+                                  params->mode, eviction, ctx->warnings))
+    return send_error(*ctx->reply, *e);
+  if (auto e = api::check_eviction(eviction, ctx->r.name)) return send_error(*ctx->reply, *e);
+  // No PodDisruptionBudgets are served yet, so every eviction is allowed: a delete with the
+  // eviction's delete options.
+  auto w = write_for(ctx->r, store::write_verb::remove, params->dry_run);
+  if (const json::value* pre = eviction.at({"deleteOptions", "preconditions"})) {
+    w.precondition_uid = std::string(pre->get_string("uid"));
+    if (auto rv = parse_uint(pre->get_string("resourceVersion"))) w.precondition_rv = *rv;
+  }
+  if (const json::value* dry = eviction.at({"deleteOptions", "dryRun"}); dry && dry->is_array())
+    w.dry_run = w.dry_run || !dry->as_array().empty();
+  writer_.submit(std::move(w), [ctx](store::write_result res) {
+    if (!res.ok) return send_error(*ctx->reply, res.error);
+    send(*ctx->reply, 201, api::created_status_json(), ctx->warnings);
   });
 }
 

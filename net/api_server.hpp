@@ -42,8 +42,17 @@ class api_server {
   void watch(const std::shared_ptr<context>& ctx);
   void create(const std::shared_ptr<context>& ctx);
   void replace(const std::shared_ptr<context>& ctx, bool status_only);
-  void patch(const std::shared_ptr<context>& ctx, bool status_only, int attempt);
+  void patch(const std::shared_ptr<context>& ctx, bool status_only);
   void remove(const std::shared_ptr<context>& ctx);
+
+  void handle_scale(const std::shared_ptr<context>& ctx);
+  void bind(const std::shared_ptr<context>& ctx);
+  void evict(const std::shared_ptr<context>& ctx);
+  void finalize(const std::shared_ptr<context>& ctx);
+
+  struct update_plan;  // a read-modify-write of one object, defined in api_server.cpp
+  void read_modify_write(const std::shared_ptr<context>& ctx,
+                         const std::shared_ptr<update_plan>& plan, int attempt);
 
   void serve_discovery(const std::shared_ptr<context>& ctx);
   std::string allocate_cluster_ip();

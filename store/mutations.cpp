@@ -187,6 +187,8 @@ class planner {
         return update(false);
       case write_verb::update_status:
         return update(true);
+      case write_verb::update_whole:
+        return update(false);
       case write_verb::remove:
         return remove();
     }
@@ -377,7 +379,8 @@ value planner::apply_update(value body, const value& current) const {
   for (std::string_view field : k_immutable_metadata) copy_meta_field(current, next, field);
   copy_meta_field(current, next, "resourceVersion");
   metadata_of(next).erase("selfLink");
-  if (info_.has_status_subresource) copy_field(current, next, "status");
+  if (info_.has_status_subresource && req_.verb != write_verb::update_whole)
+    copy_field(current, next, "status");
   if (info_.has_spec && (!same_field(current, next, "spec") || annotations_changed(current, next)))
     metadata_of(next).set("generation", generation(current) + 1);
   return next;

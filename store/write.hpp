@@ -18,6 +18,8 @@ enum class write_verb : uint8_t {
                   // a status subresource; NotFound if absent
   update_status,  // PUT/PATCH of /status: only status changes (the rest is kept as stored)
   remove,         // DELETE: immediate, or deletionTimestamp when finalizers are present
+  update_whole,   // server-side subresources that change spec and status together
+                  // (pods/binding): like update, but status is taken from the body
 };
 
 struct write_request {

@@ -1,0 +1,136 @@
+#include "api/scale.hpp"
+
+#include <gtest/gtest.h>
+
+#include "api/pod_subresources.hpp"
+
+namespace kactor::api {
+namespace {
+
+json::value parse(std::string_view text) {
+  json::value v;
+  auto result = json::parse(text, v);
+  EXPECT_TRUE(result.ok) << result.error;
+  return v;
+}
+
+void expect_json(const json::value& actual, std::string_view expected) {
+  EXPECT_EQ(actual, parse(expected))
+      << "actual:   " << json::dump(actual) << "\nexpected: " << expected;
+}
+
+const resource_info& kind(std::string_view group, std::string_view plural) {
+  return *find_resource(group, "v1", plural);
+}
+
+TEST(ScaleOf, DeploymentCarriesIdentityReplicasAndSelectorString) {
+  auto deploy = parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
+    "metadata":{"name":"web","namespace":"default","uid":"u1","resourceVersion":"7",
+                "creationTimestamp":"2024-01-01T00:00:00Z","labels":{"app":"web"},"generation":3},
+    "spec":{"replicas":3,"selector":{"matchLabels":{"app":"web"},
+            "matchExpressions":[{"key":"tier","operator":"In","values":["a","b"]}]}},
+    "status":{"replicas":2}})");
+  expect_json(scale_of(kind("apps", "deployments"), deploy), R"json({"kind":"Scale",
+    "apiVersion":"autoscaling/v1","metadata":{"name":"web","namespace":"default","uid":"u1",
+    "resourceVersion":"7","creationTimestamp":"2024-01-01T00:00:00Z"},
+    "spec":{"replicas":3},"status":{"replicas":2,"selector":"app=web,tier in (a,b)"}})json");
+}
+
+TEST(ScaleOf, ZeroReplicasAndMissingStatusFollowGoOmitempty) {
+  auto rc =
+      parse(R"({"metadata":{"name":"db"},"spec":{"replicas":0,"selector":{"b":"2","a":"1"}}})");
+  expect_json(scale_of(kind("", "replicationcontrollers"), rc), R"({"kind":"Scale",
+    "apiVersion":"autoscaling/v1","metadata":{"name":"db"},"spec":{},
+    "status":{"replicas":0,"selector":"a=1,b=2"}})");
+}
+
+TEST(ApplyScale, WritesReplicasIntoTheObject) {
+  auto obj = parse(R"({"metadata":{"name":"web"},"spec":{"replicas":1,"paused":true}})");
+  std::vector<std::string> warnings;
+  auto error =
+      apply_scale(parse(R"({"spec":{"replicas":4}})"), field_validation::strict, obj, warnings);
+  ASSERT_FALSE(error);
+  expect_json(obj, R"({"metadata":{"name":"web"},"spec":{"replicas":4,"paused":true}})");
+}
+
+TEST(ApplyScale, NegativeReplicasAreInvalid) {
+  auto obj = parse(R"({"metadata":{"name":"web"},"spec":{"replicas":1}})");
+  std::vector<std::string> warnings;
+  auto error =
+      apply_scale(parse(R"({"spec":{"replicas":-1}})"), field_validation::strict, obj, warnings);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, 422);
+  EXPECT_EQ(error->message,
+            "Scale.autoscaling \"web\" is invalid: spec.replicas: Invalid value: -1: must be "
+            "greater than or equal to 0");
+  EXPECT_EQ(obj.at({"spec", "replicas"})->as_int(), 1);
+}
+
+TEST(ApplyScale, WrongTypesAndUnknownFieldsAreBadRequests) {
+  auto obj = parse(R"({"metadata":{"name":"web"},"spec":{"replicas":1}})");
+  std::vector<std::string> warnings;
+  auto error =
+      apply_scale(parse(R"({"spec":{"replicas":"two"}})"), field_validation::strict, obj, warnings);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, 400);
+  EXPECT_NE(error->message.find("Scale in version \"v1\" cannot be handled as a Scale"),
+            std::string::npos);
+  error = apply_scale(parse(R"({"spec":{"replicas":2,"extra":1}})"), field_validation::strict, obj,
+                      warnings);
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->message.find("unknown field \"spec.extra\""), std::string::npos);
+  error = apply_scale(parse(R"({"spec":{"replicas":2,"extra":1}})"), field_validation::warn, obj,
+                      warnings);
+  EXPECT_FALSE(error);
+  EXPECT_EQ(warnings.size(), 1u);
+}
+
+TEST(BindPod, AssignsNodeAnnotationsAndScheduledCondition) {
+  auto pod = parse(R"({"metadata":{"name":"p"},"spec":{"containers":[]},
+    "status":{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"False"}]}})");
+  auto binding = parse(R"({"metadata":{"name":"p","annotations":{"a":"b"}},
+    "target":{"kind":"Node","name":"n1"}})");
+  ASSERT_FALSE(check_binding(binding, "p"));
+  ASSERT_FALSE(bind_pod(binding, "2024-01-01T00:00:00Z", pod));
+  expect_json(pod, R"({"metadata":{"name":"p","annotations":{"a":"b"}},
+    "spec":{"containers":[],"nodeName":"n1"},
+    "status":{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"True",
+      "lastProbeTime":null,"lastTransitionTime":"2024-01-01T00:00:00Z"}]}})");
+}
+
+TEST(BindPod, AlreadyAssignedOrDeletingIsConflict) {
+  auto binding = parse(R"({"metadata":{"name":"p"},"target":{"name":"n2"}})");
+  auto pod = parse(R"({"metadata":{"name":"p"},"spec":{"nodeName":"n1"}})");
+  auto error = bind_pod(binding, "t", pod);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, 409);
+  EXPECT_EQ(error->message,
+            "Operation cannot be fulfilled on pods \"p\": pod p is already assigned to node "
+            "\"n1\"");
+  auto deleting = parse(R"({"metadata":{"name":"p","deletionTimestamp":"x"},"spec":{}})");
+  error = bind_pod(binding, "t", deleting);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, 409);
+}
+
+TEST(CheckBinding, NameMismatchAndTargetErrors) {
+  auto error = check_binding(parse(R"({"metadata":{"name":"q"},"target":{"name":"n"}})"), "p");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, 400);
+  error = check_binding(parse(R"({"metadata":{"name":"p"},"target":{"kind":"Pod"}})"), "p");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, 422);
+  ASSERT_EQ(error->causes.size(), 2u);
+  EXPECT_EQ(error->causes[0].field, "target.kind");
+  EXPECT_EQ(error->causes[1].field, "target.name");
+}
+
+TEST(CheckEviction, NameMustMatchTheUrl) {
+  EXPECT_FALSE(check_eviction(parse(R"({"metadata":{"name":"p"}})"), "p"));
+  auto error = check_eviction(parse(R"({"metadata":{"name":"q"}})"), "p");
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, 400);
+}
+
+}  // namespace
+}  // namespace kactor::api
