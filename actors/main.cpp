@@ -136,7 +136,10 @@ int run_server(const config::cluster_config& cfg) {
   http_options.body_limit = cfg.api_server.max_body_bytes;
   http_options.request_timeout_seconds = cfg.api_server.request_timeout_seconds;
 
-  net::api_server api(*backend, writer, hub, {});
+  net::api_server_options api_options;
+  // The bound port is known only after start(): 0 in the config means "pick one".
+  api_options.advertise_address = cfg.api_server.http_address.to_string();
+  net::api_server api(*backend, writer, hub, api_options);
   net::http_server http(http_options,
                         [&api](net::request&& req, std::shared_ptr<net::responder> reply) {
                           api.handle(std::move(req), std::move(reply));

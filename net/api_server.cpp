@@ -13,6 +13,7 @@
 #include "api/schema.hpp"
 #include "api/selectors.hpp"
 #include "api/status.hpp"
+#include "api/table.hpp"
 #include "net/discovery.hpp"
 #include "net/query.hpp"
 #include "net/route.hpp"
@@ -196,6 +197,64 @@ std::string object_name(const json::value& obj) {
   return name && name->is_string() ? name->as_string() : std::string();
 }
 
+// How a read answers: plain objects, or a meta.k8s.io Table (kubectl's human output).
+struct read_format {
+  std::optional<std::string_view> table_version;  // set: answer Tables
+  api::table_row_object include = api::table_row_object::metadata;
+  std::string include_error;  // an unsupported includeObject value (400 once there are rows)
+};
+
+read_format read_format_of(const request& req, const query_params& q) {
+  read_format f;
+  f.table_version = api::negotiated_table_version(req.accept);
+  if (!f.table_version) return f;
+  auto include = api::parse_include_object(q.get("includeObject").value_or(""), &f.include_error);
+  if (include) f.include = *include;
+  return f;
+}
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string object_resource_version_text(std::string_view bytes) {
+  json::value obj;
+  if (!json::parse(bytes, obj).ok) return "";
+  const json::value* rv = obj.at({"metadata", "resourceVersion"});
+  return rv && rv->is_string() ? rv->as_string() : "";
+}
+
+std::string table_of(const api::resource_info& info, const read_format& f,
+                     std::span<const std::string_view> objects, api::table_page page,
+                     bool with_column_definitions = true) {
+  return api::table_json(info, objects, page, f.include, with_column_definitions, unix_now(),
+                         *f.table_version);
+}
+
+// Encodes one watcher's events: shared plain lines, or a one-row Table per event (column
+// definitions in the first only, as kube-apiserver sends them).
+class watch_encoder {
+ public:
+  watch_encoder(const api::resource_info& info, read_format format)
+      : info_(info), format_(std::move(format)) {}
+  bool plain() const { return !format_.table_version; }
+  std::string line(std::string_view type, std::string_view object) {
+    if (plain()) return store::encode_watch_line(type, object);
+    std::string_view one[] = {object};
+    std::string table =
+        table_of(info_, format_, one, {object_resource_version_text(object)}, first_);
+    first_ = false;
+    return store::encode_watch_line(type, table);
+  }
+
+ private:
+  const api::resource_info& info_;
+  read_format format_;
+  bool first_ = true;
+};
+
 }  // namespace
 
 api_server::api_server(store::backend& reader, store::write_client& writer, store::watch_hub& hub,
@@ -231,6 +290,8 @@ void api_server::handle(request&& req, std::shared_ptr<responder> reply) {
     case route::target::api_groups:
     case route::target::api_group:
     case route::target::resource_list:
+    case route::target::openapi_index:
+    case route::target::openapi_document:
       if (!is_get) return send_error(*ctx->reply, method_not_allowed());
       return serve_discovery(ctx);
     case route::target::collection:
@@ -243,20 +304,22 @@ void api_server::handle(request&& req, std::shared_ptr<responder> reply) {
 }
 
 void api_server::serve_discovery(const std::shared_ptr<context>& ctx) {
-  std::optional<std::string> body;
-  switch (ctx->r.kind) {
+  const route& r = ctx->r;
+  switch (r.kind) {
     case route::target::api_versions:
-      body = api_versions_json(options_.advertise_address);
-      break;
     case route::target::api_groups:
-      body = api_group_list_json();
-      break;
-    case route::target::api_group:
-      body = api_group_json(ctx->r.group);
-      break;
+      return ctx->reply->respond(root_discovery_response(
+          r.kind == route::target::api_versions, ctx->req.accept, options_.advertise_address));
+    case route::target::openapi_index:
+      return ctx->reply->respond(openapi_index_response());
+    case route::target::openapi_document:
+      return ctx->reply->respond(openapi_document_response(r.document, ctx->q.get("hash"),
+                                                           std::chrono::system_clock::now()));
     default:
-      body = api_resource_list_json(ctx->r.group, ctx->r.version);
+      break;
   }
+  auto body = r.kind == route::target::api_group ? api_group_json(r.group)
+                                                 : api_resource_list_json(r.group, r.version);
   if (!body) return send_error(*ctx->reply, api::path_not_found());
   send(*ctx->reply, 200, std::move(*body), {});
 }
@@ -319,7 +382,12 @@ void api_server::get_object(const std::shared_ptr<context>& ctx) {
   auto bytes = reader_.get(key_of(ctx->r));
   const auto& info = *ctx->r.resource;
   if (!bytes) return send_error(*ctx->reply, api::not_found(info.plural, info.group, ctx->r.name));
-  send(*ctx->reply, 200, std::move(*bytes), {});
+  auto format = read_format_of(ctx->req, ctx->q);
+  if (!format.table_version) return send(*ctx->reply, 200, std::move(*bytes), {});
+  if (!format.include_error.empty())
+    return send_error(*ctx->reply, api::bad_request(format.include_error));
+  std::string_view one[] = {*bytes};
+  send(*ctx->reply, 200, table_of(info, format, one, {object_resource_version_text(*bytes)}), {});
 }
 
 void api_server::list(const std::shared_ptr<context>& ctx) {
@@ -390,8 +458,17 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
     }
   }
   if (revision == 0) revision = current;
-  send(*ctx->reply, 200, list_body(info, token_revision.value_or(revision), items, next, remaining),
-       {});
+  const uint64_t list_revision = token_revision.value_or(revision);
+  auto format = read_format_of(ctx->req, ctx->q);
+  if (!format.table_version)
+    return send(*ctx->reply, 200, list_body(info, list_revision, items, next, remaining), {});
+  if (!format.include_error.empty() && !items.empty())
+    return send_error(*ctx->reply, api::bad_request(format.include_error));
+  std::vector<std::string_view> objects;
+  objects.reserve(items.size());
+  for (const auto& item : items) objects.push_back(item.value);
+  send(*ctx->reply, 200,
+       table_of(info, format, objects, {std::to_string(list_revision), next, remaining}), {});
 }
 
 void api_server::watch(const std::shared_ptr<context>& ctx) {
@@ -412,6 +489,7 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
     timeout_seconds = min + std::uniform_int_distribution<unsigned>(0, min)(rng);
   }
 
+  auto encoder = std::make_shared<watch_encoder>(info, read_format_of(ctx->req, ctx->q));
   auto out = ctx->reply->start_stream(200, "application/json");
   const std::string prefix = store::collection_prefix(info.group, info.plural, ctx->r.ns);
   if (from == 0) {
@@ -421,15 +499,14 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
       auto range = reader_.range(prefix, after, kListPageSize);
       if (from == 0) from = range.revision;
       for (const auto& item : range.items)
-        if (object_matches(*sel, item.value))
-          out->write(store::encode_watch_line("ADDED", item.value));
+        if (object_matches(*sel, item.value)) out->write(encoder->line("ADDED", item.value));
       if (!range.more || range.items.empty()) break;
       after = range.items.back().key;
     }
     if (from == 0) from = reader_.revision();
   }
 
-  auto sink = [sel, out](const store::watch_event_ptr& ev) -> bool {
+  auto sink = [sel, out, encoder](const store::watch_event_ptr& ev) -> bool {
     if (out->closed()) return false;
     const bool now = sel->matches(*ev->facts);
     const bool before = ev->prev_facts && sel->matches(*ev->prev_facts);
@@ -444,12 +521,12 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
     } else if (!now) {
       return true;
     }
-    if (type == ev->kind && ev->line) return out->write_shared(ev->line);
+    if (type == ev->kind && ev->line && encoder->plain()) return out->write_shared(ev->line);
     // An object that stops matching leaves the watch as DELETED with its last matching state.
     const bool left = type == store::watch_event::type::deleted && ev->prev_object &&
                       ev->kind == store::watch_event::type::modified;
-    return out->write(store::encode_watch_line(store::event_type_name(type),
-                                               left ? *ev->prev_object : *ev->object));
+    return out->write(
+        encoder->line(store::event_type_name(type), left ? *ev->prev_object : *ev->object));
   };
   auto sub = hub_.subscribe(prefix, from, sink);
   if (!sub.ok) {

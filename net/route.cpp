@@ -64,6 +64,18 @@ route simple(route::target t) {
   return r;
 }
 
+// /openapi/v3 and /openapi/v3/<document path>; /openapi/v2 is not served.
+route openapi_route(const std::vector<std::string_view>& parts) {
+  if (parts.size() < 2 || parts[1] != "v3") return {};
+  if (parts.size() == 2) return simple(route::target::openapi_index);
+  route r = simple(route::target::openapi_document);
+  for (size_t i = 2; i < parts.size(); ++i) {
+    if (i > 2) r.document += '/';
+    r.document += parts[i];
+  }
+  return r;
+}
+
 }  // namespace
 
 route resolve_route(std::string_view path) {
@@ -78,6 +90,7 @@ route resolve_route(std::string_view path) {
     if (parts[0] == "apis") return simple(route::target::api_groups);
     return {};
   }
+  if (parts[0] == "openapi") return openapi_route(parts);
   if (parts[0] == "api") {
     if (parts[1] != "v1") return {};
     if (parts.size() == 2) {

@@ -1,5 +1,5 @@
-// Maps a request path onto what it names: a well-known endpoint, a discovery document, or a
-// resource (collection, object, subresource). Pure: no I/O.
+// Maps a request path onto what it names: a well-known endpoint, a discovery or OpenAPI
+// document, or a resource (collection, object, subresource). Pure: no I/O.
 #pragma once
 
 #include <string>
@@ -16,17 +16,20 @@ struct route {
     healthz,
     livez,
     readyz,
-    api_versions,   // GET /api
-    api_groups,     // GET /apis
-    api_group,      // GET /apis/<group>
-    resource_list,  // GET /api/v1, /apis/<group>/<version>
-    collection,     // .../<plural> (namespaced with ns, or all namespaces / cluster-scoped)
-    object,         // .../<plural>/<name>
-    subresource,    // .../<plural>/<name>/<sub>
+    api_versions,      // GET /api
+    api_groups,        // GET /apis
+    api_group,         // GET /apis/<group>
+    resource_list,     // GET /api/v1, /apis/<group>/<version>
+    openapi_index,     // GET /openapi/v3
+    openapi_document,  // GET /openapi/v3/api/v1, /openapi/v3/apis/<group>/<version>
+    collection,        // .../<plural> (namespaced with ns, or all namespaces / cluster-scoped)
+    object,            // .../<plural>/<name>
+    subresource,       // .../<plural>/<name>/<sub>
   };
   target kind = target::not_found;
   const api::resource_info* resource = nullptr;
   std::string group, version;  // for discovery targets
+  std::string document;        // openapi_document: "api/v1", "apis/apps/v1"
   std::string ns;              // empty: all namespaces (collection) or cluster-scoped
   std::string name;
   std::string subresource;

@@ -66,6 +66,19 @@ TEST(Route, UnknownKindsAndSubresourcesAreNotFound) {
             route::target::not_found);
 }
 
+TEST(Route, OpenApiV3IndexAndDocuments) {
+  EXPECT_EQ(resolve_route("/openapi/v3").kind, route::target::openapi_index);
+  EXPECT_EQ(resolve_route("/openapi/v3/").kind, route::target::openapi_index);
+  auto r = resolve_route("/openapi/v3/api/v1");
+  ASSERT_EQ(r.kind, route::target::openapi_document);
+  EXPECT_EQ(r.document, "api/v1");
+  r = resolve_route("/openapi/v3/apis/apps/v1");
+  ASSERT_EQ(r.kind, route::target::openapi_document);
+  EXPECT_EQ(r.document, "apis/apps/v1");
+  EXPECT_EQ(resolve_route("/openapi/v2").kind, route::target::not_found);
+  EXPECT_EQ(resolve_route("/openapi").kind, route::target::not_found);
+}
+
 TEST(Query, DecodesAndFindsParameters) {
   query_params q;
   std::string error;
