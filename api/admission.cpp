@@ -3,6 +3,7 @@
 #include <charconv>
 #include <random>
 
+#include "api/protobuf.hpp"
 #include "api/schema.hpp"
 #include "api/validation.hpp"
 
@@ -139,8 +140,14 @@ std::optional<api_error> decode_object(const resource_info& info, std::string_vi
                                        std::string_view body, field_validation mode,
                                        json::value& out, std::vector<std::string>& warnings) {
   const body_format format = body_format_of(content_type);
-  if (format == body_format::unsupported || format == body_format::protobuf)
-    return unsupported_media_type(std::string(content_type));
+  if (format == body_format::unsupported) return unsupported_media_type(std::string(content_type));
+  if (format == body_format::protobuf) {
+    if (auto e = decode_protobuf_object(info, body, out)) return e;
+    if (auto e = check_type_meta(info, out)) return e;
+    if (auto e = check_against_schema(info, out, mode, {}, warnings)) return e;
+    schema::normalize_object(out, *schema::find_message(info.schema_type));
+    return std::nullopt;
+  }
   json::parse_result parsed =
       format == body_format::yaml ? json::parse_yaml(body, out) : json::parse(body, out);
   if (!parsed.ok) {
