@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "api/json.hpp"
 #include "net/deadlines.hpp"
 #include "net/http.hpp"
 #include "store/backend.hpp"
@@ -29,7 +30,9 @@ class api_server {
   void handle(request&& req, std::shared_ptr<responder> reply);
   void set_ready(bool ready) { ready_ = ready; }
 
-  struct context;  // one request's state, defined in api_server.cpp
+  struct context;       // one request's state, defined in api_server.cpp
+  struct write_params;  // fieldValidation and dryRun of a write
+  struct parsed_patch;  // a PATCH body and its type
 
  private:
   void handle_resource(const std::shared_ptr<context>& ctx);
@@ -41,6 +44,9 @@ class api_server {
   void list(const std::shared_ptr<context>& ctx);
   void watch(const std::shared_ptr<context>& ctx);
   void create(const std::shared_ptr<context>& ctx);
+  void submit_create(const std::shared_ptr<context>& ctx, json::value obj, bool dry_run);
+  void apply_create(const std::shared_ptr<context>& ctx, const parsed_patch& patch,
+                    const write_params& params);
   void replace(const std::shared_ptr<context>& ctx, bool status_only);
   void patch(const std::shared_ptr<context>& ctx, bool status_only);
   void remove(const std::shared_ptr<context>& ctx);
