@@ -1668,6 +1668,95 @@ class DeleteDescribeTest(KubectlCase):
             self.expect(any(re.match(pat, l) for l in lines), r, "describe service: a line %r" % pat)
 
 
+class SubresourceTest(KubectlCase):
+    """scale, pods/binding, pods/eviction, server-side apply and server dry runs."""
+    LABEL = "subresource"
+    NS = "e2e-sub"
+    NAMESPACES = ("e2e-sub",)
+
+    @classmethod
+    def set_up_objects(cls):
+        cls.make(ns_path(cls.NS, "deployments", group="/apis/apps/v1"),
+                 deployment("web", [{"name": "app", "image": "nginx:1.26"}], replicas=2))
+        cls.make(ns_path(cls.NS, "pods"), pod("unbound", node=None))
+        cls.make(ns_path(cls.NS, "pods"), pod("doomed", node=None))
+
+    def replicas(self, what):
+        return self.get_json(what)["spec"].get("replicas")
+
+    def test_01_scale(self):
+        self.out_is(self.ok("scale", "deployment", "web", "--replicas=5"), ["deployment.apps/web scaled"])
+        self.assertEqual(self.replicas("deployment/web"), 5)
+        r = self.ok("get", "--raw", "/apis/apps/v1/namespaces/%s/deployments/web/scale" % self.NS, ns="")
+        scale = json.loads(r.out)
+        self.assertEqual((scale["kind"], scale["apiVersion"]), ("Scale", "autoscaling/v1"))
+        self.assertEqual(scale["spec"], {"replicas": 5})
+        self.assertEqual(scale["status"], {"replicas": 0, "selector": "app=web"})
+        # --current-replicas is a precondition kubectl checks against the scale subresource.
+        self.fails("scale", "deployment", "web", "--current-replicas=3", "--replicas=1",
+                   err_re=r"^error: Expected replicas to be 3, was 5$")
+        self.assertEqual(self.replicas("deployment/web"), 5)
+        # kubectl's own wording: it wraps the NotFound of the object it could not read.
+        self.fails("scale", "deployment", "nope", "--replicas=1",
+                   err='error: no objects passed to scale deployments.apps "nope" not found')
+
+    def test_02_binding(self):
+        binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "unbound"},
+                   "target": {"kind": "Node", "name": "node-a"}}
+        self.write("binding.json", json.dumps(binding))
+        path = "/api/v1/namespaces/%s/pods/unbound/binding" % self.NS
+        r = self.ok("create", "--raw", path, "-f", "binding.json", ns="")
+        self.assertEqual(json.loads(r.out)["status"], "Success")
+        got = self.get_json("pod/unbound")
+        self.assertEqual(got["spec"]["nodeName"], "node-a")
+        scheduled = [c for c in got["status"].get("conditions", []) if c["type"] == "PodScheduled"]
+        self.assertEqual([c["status"] for c in scheduled], ["True"])
+        self.fails("create", "--raw", path, "-f", "binding.json", ns="",
+                   err='Error from server (Conflict): Operation cannot be fulfilled on pods '
+                       '"unbound": pod unbound is already assigned to node "node-a"')
+
+    def test_03_eviction(self):
+        eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "doomed"}}
+        self.write("eviction.json", json.dumps(eviction))
+        path = "/api/v1/namespaces/%s/pods/doomed/eviction" % self.NS
+        self.ok("create", "--raw", path, "-f", "eviction.json", ns="")
+        self.fails("get", "pod", "doomed", err='Error from server (NotFound): pods "doomed" not found')
+        self.fails("create", "--raw", path, "-f", "eviction.json", ns="",
+                   err='Error from server (NotFound): pods "doomed" not found')
+
+    def test_04_server_side_apply(self):
+        self.write("ssa.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n"
+                               "data:\n  a: \"1\"\n  b: \"2\"\n")
+        self.out_is(self.ok("apply", "--server-side", "-f", "ssa.yaml"), ["configmap/ssa serverside-applied"])
+        self.out_is(self.ok("apply", "--server-side", "-f", "ssa.yaml"), ["configmap/ssa serverside-applied"])
+        got = json.loads(self.ok("get", "configmap/ssa", "-o", "json", "--show-managed-fields").out)
+        self.assertEqual(got["data"], {"a": "1", "b": "2"})
+        managers = [(m["manager"], m["operation"]) for m in got["metadata"].get("managedFields", [])]
+        self.assertEqual(managers, [("kubectl", "Apply")])
+        # A field dropped from the applied configuration is removed: the manager owned it.
+        self.write("ssa.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n"
+                               "data:\n  a: \"1\"\n")
+        self.ok("apply", "--server-side", "-f", "ssa.yaml")
+        self.assertEqual(self.get_json("configmap/ssa")["data"], {"a": "1"})
+        # Another manager's field with a different value is a conflict unless forced.
+        self.ok("apply", "--server-side", "--field-manager=other", "-f", "ssa.yaml")
+        self.write("ssa2.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\n"
+                                "data:\n  a: \"9\"\n")
+        self.fails("apply", "--server-side", "--field-manager=other", "-f", "ssa2.yaml",
+                   err_re=r'Apply failed with 1 conflict: conflict with "kubectl"')
+        self.ok("apply", "--server-side", "--field-manager=other", "--force-conflicts", "-f", "ssa2.yaml")
+        self.assertEqual(self.get_json("configmap/ssa")["data"], {"a": "9"})
+
+    def test_05_server_dry_run(self):
+        self.write("dry.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dry\ndata:\n  a: x\n")
+        self.out_is(self.ok("apply", "--dry-run=server", "-f", "dry.yaml"),
+                    ["configmap/dry created (server dry run)"])
+        self.fails("get", "configmap", "dry", err='Error from server (NotFound): configmaps "dry" not found')
+        self.out_is(self.ok("scale", "deployment", "web", "--replicas=7", "--dry-run=server"),
+                    ["deployment.apps/web scaled (server dry run)"])
+        self.assertNotEqual(self.replicas("deployment/web"), 7)
+
+
 if __name__ == "__main__":
     _kubectl_from_args = _take_kubectl_arg(sys.argv)
     try:
