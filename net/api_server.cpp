@@ -219,6 +219,18 @@ api::field_writer writer_of(const api_server_context& ctx, bool apply) {
   return w;
 }
 
+// 304 Not Modified when the client's cached copy carries this response's ETag.
+response not_modified_if_cached(response r, const std::string& if_none_match) {
+  if (r.status != 200 || if_none_match.empty()) return r;
+  for (const auto& [name, value] : r.headers) {
+    if (name == "ETag" && value == if_none_match) {
+      r.status = 304;
+      r.body.clear();
+    }
+  }
+  return r;
+}
+
 // How a read answers: plain objects, or a meta.k8s.io Table (kubectl's human output).
 struct read_format {
   std::optional<std::string_view> table_version;  // set: answer Tables
@@ -335,8 +347,10 @@ void api_server::serve_discovery(const std::shared_ptr<context>& ctx) {
     case route::target::openapi_index:
       return ctx->reply->respond(openapi_index_response());
     case route::target::openapi_document:
-      return ctx->reply->respond(openapi_document_response(r.document, ctx->q.get("hash"),
-                                                           std::chrono::system_clock::now()));
+      return ctx->reply->respond(
+          not_modified_if_cached(openapi_document_response(r.document, ctx->q.get("hash"),
+                                                           std::chrono::system_clock::now()),
+                                 ctx->req.if_none_match));
     default:
       break;
   }

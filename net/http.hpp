@@ -18,8 +18,9 @@ struct request {
   std::string content_type;  // Content-Type header (may be empty)
   std::string accept;        // Accept header (may be empty)
   std::string user_agent;
-  std::string body;          // reserved with simdjson padding beyond size()
-  std::string remote;        // peer address "127.0.0.1:5555"
+  std::string if_none_match;  // If-None-Match header: the ETag a cached response carried
+  std::string body;           // reserved with simdjson padding beyond size()
+  std::string remote;         // peer address "127.0.0.1:5555"
 };
 
 struct response {
@@ -55,10 +56,10 @@ using handler = std::function<void(request&& req, std::shared_ptr<responder> rep
 
 struct server_options {
   std::string address = "127.0.0.1";
-  unsigned short port = 8080;       // 0: pick a free port
-  unsigned threads = 1;             // Asio threads
-  size_t body_limit = 3 * 1024 * 1024;     // larger bodies: 413 RequestEntityTooLarge
-  unsigned request_timeout_seconds = 60;   // header+body must arrive within this: 408
+  unsigned short port = 8080;                     // 0: pick a free port
+  unsigned threads = 1;                           // Asio threads
+  size_t body_limit = 3 * 1024 * 1024;            // larger bodies: 413 RequestEntityTooLarge
+  unsigned request_timeout_seconds = 60;          // header+body must arrive within this: 408
   size_t stream_buffer_limit = 16 * 1024 * 1024;  // pending bytes per watch stream
 };
 

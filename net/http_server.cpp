@@ -156,9 +156,9 @@ void append_connection(std::string& out, bool keep_alive, bool http10) {
   }
 }
 
-// 1xx and 204 responses carry neither a body nor Content-Length.
+// 1xx, 204 and 304 responses carry neither a body nor Content-Length.
 bool status_allows_body(int status) {
-  return status >= 200 && status != 204;
+  return status >= 200 && status != 204 && status != 304;
 }
 
 std::string response_head(const response& r, bool keep_alive, bool http10) {
@@ -737,6 +737,7 @@ void session::deliver_request() {
   req.content_type.assign(message[bhttp::field::content_type]);
   req.accept.assign(message[bhttp::field::accept]);
   req.user_agent.assign(message[bhttp::field::user_agent]);
+  req.if_none_match.assign(message[bhttp::field::if_none_match]);
   req.body = std::move(message.body());
   if (!req.body.empty() && req.body.capacity() < req.body.size() + simdjson_padding) {
     req.body.reserve(req.body.size() + simdjson_padding);

@@ -5,6 +5,7 @@ finalizer behaviour, checked against what kube-apiserver 1.32 does.
 Run: python3 tests/e2e/test_crud.py --kactor build/kactor [-k pattern]
 """
 
+import json
 import os
 import re
 import sys
@@ -859,6 +860,22 @@ class ApiServerTest(unittest.TestCase):
         self.assertEqual(evs[-1]["object"]["metadata"]["name"], "fin-cm")
         self.assertGreater(rv_of(evs[-1]["object"]), rv_of(got))
 
+
+    def test_21_openapi_documents_are_cacheable(self):
+        index = self.c.get("/openapi/v3")
+        self.assertEqual(index.status, 200, index.describe())
+        url = json.loads(index.body)["paths"]["api/v1"]["serverRelativeURL"]
+        doc = self.c.get(url)
+        self.assertEqual(doc.status, 200, doc.describe())
+        etag = doc.header("ETag")
+        self.assertTrue(etag and etag.startswith('"'), "a hashed document carries an ETag: %r" % etag)
+        cached = self.c.get(url, headers={"If-None-Match": etag})
+        self.assertEqual(cached.status, 304, cached.describe())
+        self.assertEqual(cached.body, b"", "304 has no body")
+        self.assertIsNone(cached.header("Content-Length"), "304 has no Content-Length")
+        stale = self.c.get(url, headers={"If-None-Match": '"old"'})
+        self.assertEqual(stale.status, 200, stale.describe())
+        self.assertEqual(stale.body, doc.body)
 
 class RestartTest(unittest.TestCase):
     """Clean SIGTERM, restart on the same data dir, persistence, and a watch from an RV older than
