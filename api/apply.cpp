@@ -40,24 +40,15 @@ constexpr list_rule kListRules[] = {
     {"k8s.io.api.batch.v1.JobStatus", "conditions", list_kind::atomic, ""},
     {"k8s.io.api.batch.v1.UncountedTerminatedPods", "succeeded", list_kind::set, ""},
     {"k8s.io.api.batch.v1.UncountedTerminatedPods", "failed", list_kind::set, ""},
-    {"k8s.io.api.core.v1.VolumeHealthStatus", "healthConditions", list_kind::map, "status,reason"},
-    {"k8s.io.api.core.v1.PodVolumeHealth", "healthConditions", list_kind::map, "status,reason"},
-    {"k8s.io.api.core.v1.VolumeMount", "bindMountOptions", list_kind::set, ""},
     {"k8s.io.api.core.v1.ResourceRequirements", "claims", list_kind::map, "name"},
     {"k8s.io.api.core.v1.Container", "ports", list_kind::map, "containerPort,protocol"},
     {"k8s.io.api.core.v1.ResourceStatus", "resources", list_kind::map, "resourceID"},
-    {"k8s.io.api.core.v1.ContainerRestartRuleOnExitCodes", "values", list_kind::set, ""},
     {"k8s.io.api.core.v1.PodSpec", "topologySpreadConstraints", list_kind::map,
      "topologyKey,whenUnsatisfiable"},
     {"k8s.io.api.core.v1.EphemeralContainerCommon", "ports", list_kind::map,
      "containerPort,protocol"},
     {"k8s.io.api.core.v1.PodStatus", "hostIPs", list_kind::atomic, ""},
-    {"k8s.io.api.core.v1.PodStatus", "nodeAllocatableResourceClaimStatuses", list_kind::map,
-     "resourceClaimName"},
-    {"k8s.io.api.core.v1.PodStatus", "volumeHealth", list_kind::map, "name"},
     {"k8s.io.api.core.v1.ServiceSpec", "ports", list_kind::map, "port,protocol"},
-    {"k8s.io.api.core.v1.NodePodPreemptionPolicy", "disableResizePreemption", list_kind::set, ""},
-    {"k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus", "containers", list_kind::set, ""},
     {"k8s.io.api.discovery.v1.Endpoint", "addresses", list_kind::set, ""},
     {"k8s.io.api.storage.v1.CSIDriverSpec", "volumeLifecycleModes", list_kind::set, ""},
 };
@@ -66,7 +57,6 @@ constexpr list_rule kListRules[] = {
 constexpr std::string_view kAtomicMessages[] = {
     "k8s.io.api.autoscaling.v1.CrossVersionObjectReference",
     "k8s.io.api.core.v1.SecretReference",
-    "k8s.io.api.core.v1.FileKeySelector",
     "k8s.io.api.core.v1.ObjectFieldSelector",
     "k8s.io.api.core.v1.ResourceFieldSelector",
     "k8s.io.api.core.v1.ConfigMapKeySelector",
@@ -74,7 +64,6 @@ constexpr std::string_view kAtomicMessages[] = {
     "k8s.io.api.core.v1.NodeSelector",
     "k8s.io.api.core.v1.NodeSelectorTerm",
     "k8s.io.api.core.v1.TopologySelectorTerm",
-    "k8s.io.api.core.v1.EvictionResponder",
     "k8s.io.api.core.v1.EndpointAddress",
     "k8s.io.api.core.v1.EndpointPort",
     "k8s.io.api.core.v1.ObjectReference",
@@ -817,25 +806,9 @@ field_set fields_of(const value& v, const type_ref& t) {
 
 // ---- merge (the applied configuration over the live object) -------------------------------------
 
-// Where a new member goes in an object: a message's field order, sorted keys in maps.
-std::optional<int> field_rank(const schema::message_type& m, std::string_view key, int& counter) {
-  for (const schema::field& f : m.fields()) {
-    if (f.inlined && f.type()) {
-      if (auto rank = field_rank(*f.type(), key, counter)) return rank;
-      continue;
-    }
-    if (f.name == key) return counter;
-    ++counter;
-  }
-  return std::nullopt;
-}
-
 std::optional<int> member_rank(const type_ref& t, std::string_view key) {
   if (t.kind != shape::structure) return std::nullopt;
-  if (t.message->has_type_meta && key == "kind") return -2;
-  if (t.message->has_type_meta && key == "apiVersion") return -1;
-  int counter = 0;
-  return field_rank(*t.message, key, counter);
+  return t.message->json_position(key);
 }
 
 void put_member(value& obj, const type_ref& t, const std::string& key, value v) {

@@ -26,7 +26,6 @@ constexpr patch_rule kRules[] = {
     {"k8s.io.api.core.v1.PodSpec", "topologySpreadConstraints", "topologyKey", kMerge},
     {"k8s.io.api.core.v1.PodSpec", "schedulingGates", "name", kMerge},
     {"k8s.io.api.core.v1.PodSpec", "resourceClaims", "name", kMergeRetainKeys},
-    {"k8s.io.api.core.v1.PodSpec", "evictionResponders", "name", kMerge},
     {"k8s.io.api.core.v1.Container", "ports", "containerPort", kMerge},
     {"k8s.io.api.core.v1.Container", "env", "name", kMerge},
     {"k8s.io.api.core.v1.Container", "volumeMounts", "mountPath", kMerge},
@@ -41,12 +40,6 @@ constexpr patch_rule kRules[] = {
     {"k8s.io.api.core.v1.PodStatus", "hostIPs", "ip", kMerge},
     {"k8s.io.api.core.v1.PodStatus", "podIPs", "ip", kMerge},
     {"k8s.io.api.core.v1.PodStatus", "resourceClaimStatuses", "name", kMergeRetainKeys},
-    {"k8s.io.api.core.v1.PodStatus", "nodeAllocatableResourceClaimStatuses", "resourceClaimName",
-     kMerge},
-    {"k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus", "mapping", "name", kMerge},
-    {"k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus", "overhead", "name", kMerge},
-    {"k8s.io.api.core.v1.VolumeHealthStatus", "healthConditions", "status", kMerge},
-    {"k8s.io.api.core.v1.PodVolumeHealth", "healthConditions", "status", kMerge},
     {"k8s.io.api.core.v1.PersistentVolumeClaimStatus", "conditions", "type", kMerge},
     {"k8s.io.api.core.v1.ReplicationControllerStatus", "conditions", "type", kMerge},
     {"k8s.io.api.core.v1.ServiceSpec", "ports", "port", kMerge},
@@ -65,14 +58,11 @@ constexpr patch_rule kRules[] = {
     {"k8s.io.api.apps.v1.DaemonSetStatus", "conditions", "type", kMerge},
 
     {"k8s.io.api.batch.v1.JobStatus", "conditions", "type", kMerge},
-    {"k8s.io.api.batch.v1.JobSchedulingConfiguration", "resourceClaims", "name", kMerge},
 
     {"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerStatus", "conditions", "type", kMerge},
-    {"k8s.io.api.networking.v1.ServiceCIDRStatus", "conditions", "type", kMerge},
     {"k8s.io.api.policy.v1.PodDisruptionBudgetSpec", "selector", "", patch_strategy::replace},
     {"k8s.io.api.policy.v1.PodDisruptionBudgetStatus", "conditions", "type", kMerge},
     {"k8s.io.api.storage.v1.CSINodeSpec", "drivers", "name", kMerge},
-    {"k8s.io.api.storage.v1.CSINodeStatus", "storageHealth", "name", kMerge},
 };
 
 const std::unordered_map<const field*, const patch_rule*>& rules_by_field() {

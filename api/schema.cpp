@@ -86,6 +86,29 @@ const field* message_type::find_field_by_number(int number) const {
   return nullptr;
 }
 
+namespace {
+
+std::optional<int> declaration_position(const message_type& m, std::string_view key, int& counter) {
+  for (const field& f : m.fields()) {
+    if (f.inlined && f.type()) {
+      if (auto position = declaration_position(*f.type(), key, counter)) return position;
+      continue;
+    }
+    if (f.name == key) return counter;
+    ++counter;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<int> message_type::json_position(std::string_view json_name) const {
+  if (has_type_meta && json_name == "kind") return -2;
+  if (has_type_meta && json_name == "apiVersion") return -1;
+  int counter = 0;
+  return declaration_position(*this, json_name, counter);
+}
+
 std::string message_type::go_type_name() const {
   std::string out(go_package);
   out += '.';

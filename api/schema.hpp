@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -74,6 +75,10 @@ struct message_type {
   const field* find_field(std::string_view json_name) const;
   const field* find_field_by_number(int number) const;
   std::string go_type_name() const;  // "v1.PodSpec"
+  // Where a member goes in Go's JSON output of this message: kind (-2) and apiVersion (-1) of
+  // a kind first, then the fields in declaration order, inlined structs' fields in place.
+  // nullopt for a key the message does not have.
+  std::optional<int> json_position(std::string_view json_name) const;
 };
 
 std::span<const message_type> all_messages();

@@ -226,27 +226,6 @@ std::string element_kind_name(const member_info& info) {
 
 // ---- where new members go ---------------------------------------------------------------------
 
-// Position of a field in a message's JSON order, looking through inlined structs; TypeMeta's
-// kind and apiVersion come first, as Go writes them.
-std::optional<int> field_rank(const schema::message_type& m, std::string_view key, int& counter) {
-  for (const schema::field& f : m.fields()) {
-    if (f.inlined && f.type()) {
-      if (auto rank = field_rank(*f.type(), key, counter)) return rank;
-      continue;
-    }
-    if (f.name == key) return counter;
-    ++counter;
-  }
-  return std::nullopt;
-}
-
-std::optional<int> member_rank(const schema::message_type& m, std::string_view key) {
-  if (m.has_type_meta && key == "kind") return -2;
-  if (m.has_type_meta && key == "apiVersion") return -1;
-  int counter = 0;
-  return field_rank(m, key, counter);
-}
-
 size_t insertion_point(const value& obj, const shape& s, std::string_view key) {
   const json::object& members = obj.as_object();
   if (s.map_field) {
@@ -255,10 +234,10 @@ size_t insertion_point(const value& obj, const shape& s, std::string_view key) {
     return members.size();
   }
   if (!s.message) return members.size();
-  const std::optional<int> rank = member_rank(*s.message, key);
+  const std::optional<int> rank = s.message->json_position(key);
   if (!rank) return members.size();
   for (size_t i = 0; i < members.size(); ++i) {
-    const std::optional<int> other = member_rank(*s.message, members[i].key);
+    const std::optional<int> other = s.message->json_position(members[i].key);
     if (other && *other > *rank) return i;
   }
   return members.size();

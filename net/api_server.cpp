@@ -725,7 +725,6 @@ bool needs_cluster_ip(const json::value& svc) {
 }  // namespace
 
 void api_server::create(const std::shared_ptr<context>& ctx) {
-  const auto& info = *ctx->r.resource;
   auto params = write_params_of(*ctx);
   json::value obj;
   if (!params || !decode_and_admit(*ctx, *params, api::write_kind::create, obj)) return;

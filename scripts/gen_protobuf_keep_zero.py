@@ -5,9 +5,9 @@ Usage (from anywhere):
     python3 scripts/gen_protobuf_keep_zero.py API_GIT_DIR APIMACHINERY_GIT_DIR [REF [APIMACHINERY_REF]]
 
 API_GIT_DIR and APIMACHINERY_GIT_DIR are git directories of k8s.io/api and k8s.io/apimachinery
-(e.g. from `fetch github:kubernetes/api`); REF is a commit-ish of both (default HEAD: the
-reference schema carries fields newer than any release tag; APIMACHINERY_REF defaults to REF).
-The output names the commits it was read from.
+(e.g. from `fetch github:kubernetes/api`); REF is a commit-ish of both (default: the tag the
+type model was read from, recorded in scripts/k8s_1_32_fields.json, v0.32.9 = Kubernetes 1.32;
+APIMACHINERY_REF defaults to REF). The output names the commits it was read from.
 
 Why: Go's protobuf encoder writes every non-pointer field, zero or not, and a pointer field
 whenever it is set. Go's JSON encoder drops a zero scalar whose tag says omitempty. So a zero
@@ -15,7 +15,7 @@ scalar read from protobuf belongs in the JSON object exactly when its Go field i
 (set, hence meant: `replicas: 0`) or its JSON tag lacks omitempty (`disruptionsAllowed: 0`).
 The Go structs are the only source of that fact; this script reads them (field numbers come
 from the `protobuf:"varint,1,opt,name=..."` tags) and emits {message, field number} pairs for
-the scalar fields of the type model (../shared/reference/k8s_proto_schema.json).
+the scalar fields of the type model (scripts/k8s_1_32_fields.json, see scripts/gen_schema.py).
 """
 
 import json
@@ -124,14 +124,14 @@ def render(kept, commits):
 def main():
     if len(sys.argv) < 3:
         raise SystemExit(__doc__)
-    ref = sys.argv[3] if len(sys.argv) > 3 else "HEAD"
+    repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(repo_root, "scripts", "k8s_1_32_fields.json"), encoding="utf-8") as f:
+        model = json.load(f)
+    schema = model["messages"]
+    ref = sys.argv[3] if len(sys.argv) > 3 else model["source"]["k8s.io/api"]["tag"]
     machinery_ref = sys.argv[4] if len(sys.argv) > 4 else ref
     repos = {name: (git_dir, git(git_dir, "rev-parse", f"{r}^{{commit}}").strip())
              for name, git_dir, r in (("api", sys.argv[1], ref), ("apimachinery", sys.argv[2], machinery_ref))}
-    repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    schema_path = os.path.join(repo_root, "..", "shared", "reference", "k8s_proto_schema.json")
-    with open(schema_path, encoding="utf-8") as f:
-        schema = json.load(f)
     kept, found = keep_zero_fields(schema, repos)
     check_coverage(schema, found)
     target = os.path.join(repo_root, "api", "protobuf_keep_zero.inc")

@@ -1,23 +1,63 @@
 #!/usr/bin/env python3
-"""Generates api/schema_gen.inc, kactor's type description table, from k8s_proto_schema.json.
+"""Generates api/schema_gen.inc, kactor's type description table, from Kubernetes 1.32's protos.
 
-Usage (from anywhere):
-    python3 scripts/gen_schema.py [path/to/k8s_proto_schema.json]
+kactor is Kubernetes 1.32 (/version says minor 32), so its type model has exactly the messages
+and fields of the generated.proto files of k8s.io/api and k8s.io/apimachinery v0.32.9 for the
+packages in PACKAGES: nothing a later Kubernetes added (Container.restartPolicyRules is 1.34),
+nothing it removed (core/v1 PodStatusResult is still there). Those facts are checked in as
+scripts/k8s_1_32_fields.json, so regenerating needs nothing outside the repository:
 
-The default input is ../shared/reference/k8s_proto_schema.json relative to the repository root.
-The reference file maps each protobuf message to {field number: {"n": name, "t": type, "r":
-repeated}} or {"n": name, "map": [key type, value type]}. It carries no JSON-only facts, so the
-few of those that the JSON codec needs are kept by hand below (each table says where it comes
-from: the Go structs in k8s.io/api and k8s.io/apimachinery).
+    python3 scripts/gen_schema.py
+
+To re-derive scripts/k8s_1_32_fields.json from the protos first (git directories of k8s.io/api
+and k8s.io/apimachinery, e.g. from `fetch github:kubernetes/api`; only the tag is read):
+
+    python3 scripts/gen_schema.py --protos API_GIT_DIR APIMACHINERY_GIT_DIR [--tag v0.32.9]
+
+Either way, when the reference table ../shared/reference/k8s_proto_schema.json (relative to the
+repository root; --reference PATH names another) is present, the script prints how the model
+differs from it (that table was read from a Kubernetes newer than 1.32). Nothing of it is used.
+
+The fields file maps each protobuf message to {field number: {"n": name, "t": type, "r":
+repeated}} or {"n": name, "map": [key type, value type]}, fields in declaration order (the
+reference's format). It carries no JSON-only facts, so the few of those that the JSON codec
+needs are kept by hand below (each table says where it comes from: the Go structs in k8s.io/api
+and k8s.io/apimachinery v0.32.x).
 
 Output: a constexpr array of fields (declaration order per message) and a constexpr array of
 messages sorted by full name, both meant to be #included by api/schema.cpp inside
-namespace kactor::api::schema. The output is deterministic for a given input.
+namespace kactor::api::schema. The output is deterministic for a given fields file.
 """
 
+import argparse
 import json
 import os
-import sys
+import re
+import subprocess
+
+RELEASE = "1.32"
+DEFAULT_TAG = "v0.32.9"  # k8s.io/api and k8s.io/apimachinery tag v0.32.x is Kubernetes 1.32.x
+
+# The protobuf packages of the type model: (package, repository, directory of generated.proto).
+PACKAGES = [
+    ("k8s.io.api.apps.v1", "api", "apps/v1"),
+    ("k8s.io.api.authentication.v1", "api", "authentication/v1"),
+    ("k8s.io.api.autoscaling.v1", "api", "autoscaling/v1"),
+    ("k8s.io.api.autoscaling.v2", "api", "autoscaling/v2"),
+    ("k8s.io.api.batch.v1", "api", "batch/v1"),
+    ("k8s.io.api.coordination.v1", "api", "coordination/v1"),
+    ("k8s.io.api.core.v1", "api", "core/v1"),
+    ("k8s.io.api.discovery.v1", "api", "discovery/v1"),
+    ("k8s.io.api.events.v1", "api", "events/v1"),
+    ("k8s.io.api.networking.v1", "api", "networking/v1"),
+    ("k8s.io.api.policy.v1", "api", "policy/v1"),
+    ("k8s.io.api.rbac.v1", "api", "rbac/v1"),
+    ("k8s.io.api.storage.v1", "api", "storage/v1"),
+    ("k8s.io.apimachinery.pkg.api.resource", "apimachinery", "pkg/api/resource"),
+    ("k8s.io.apimachinery.pkg.apis.meta.v1", "apimachinery", "pkg/apis/meta/v1"),
+    ("k8s.io.apimachinery.pkg.runtime", "apimachinery", "pkg/runtime"),
+    ("k8s.io.apimachinery.pkg.util.intstr", "apimachinery", "pkg/util/intstr"),
+]
 
 SCALARS = {"string": "string", "int32": "int32", "int64": "int64", "bool": "boolean", "bytes": "bytes"}
 
@@ -134,17 +174,13 @@ GO_NAMED_TYPES = {
     "k8s.io.api.core.v1.Container": {"restartPolicy": "v1.ContainerRestartPolicy", "terminationMessagePolicy": "v1.TerminationMessagePolicy", "imagePullPolicy": "v1.PullPolicy"},
     "k8s.io.api.core.v1.ContainerPort": {"protocol": "v1.Protocol"},
     "k8s.io.api.core.v1.ContainerResizePolicy": {"resourceName": "v1.ResourceName", "restartPolicy": "v1.ResourceResizeRestartPolicy"},
-    "k8s.io.api.core.v1.ContainerRestartRule": {"action": "v1.ContainerRestartRuleAction"},
-    "k8s.io.api.core.v1.ContainerRestartRuleOnExitCodes": {"operator": "v1.ContainerRestartRuleOnExitCodesOperator"},
-    "k8s.io.api.core.v1.ContainerStatus": {"allocatedResources": "v1.ResourceList", "stopSignal": "v1.Signal"},
+    "k8s.io.api.core.v1.ContainerStatus": {"allocatedResources": "v1.ResourceList"},
     "k8s.io.api.core.v1.EmptyDirVolumeSource": {"medium": "v1.StorageMedium"},
     "k8s.io.api.core.v1.EndpointPort": {"protocol": "v1.Protocol"},
     "k8s.io.api.core.v1.EphemeralContainerCommon": {"restartPolicy": "v1.ContainerRestartPolicy", "terminationMessagePolicy": "v1.TerminationMessagePolicy", "imagePullPolicy": "v1.PullPolicy"},
-    "k8s.io.api.core.v1.GRPCAction": {"mode": "v1.GRPCProbeMode"},
-    "k8s.io.api.core.v1.HTTPGetAction": {"scheme": "v1.URIScheme", "protocol": "v1.HTTPProtocol"},
+    "k8s.io.api.core.v1.HTTPGetAction": {"scheme": "v1.URIScheme"},
     "k8s.io.api.core.v1.HostPathVolumeSource": {"type": "v1.HostPathType"},
     "k8s.io.api.core.v1.ImageVolumeSource": {"pullPolicy": "v1.PullPolicy"},
-    "k8s.io.api.core.v1.Lifecycle": {"stopSignal": "v1.Signal"},
     "k8s.io.api.core.v1.LimitRangeItem": {"type": "v1.LimitType", "max": "v1.ResourceList", "min": "v1.ResourceList", "default": "v1.ResourceList", "defaultRequest": "v1.ResourceList", "maxLimitRequestRatio": "v1.ResourceList"},
     "k8s.io.api.core.v1.LoadBalancerIngress": {"ipMode": "v1.LoadBalancerIPMode"},
     "k8s.io.api.core.v1.ModifyVolumeStatus": {"status": "v1.PersistentVolumeClaimModifyVolumeStatus"},
@@ -152,8 +188,6 @@ GO_NAMED_TYPES = {
     "k8s.io.api.core.v1.NamespaceSpec": {"finalizers": "[]v1.FinalizerName"},
     "k8s.io.api.core.v1.NamespaceStatus": {"phase": "v1.NamespacePhase"},
     "k8s.io.api.core.v1.NodeAddress": {"type": "v1.NodeAddressType"},
-    "k8s.io.api.core.v1.NodeAllocatableMappedResources": {"name": "v1.ResourceName"},
-    "k8s.io.api.core.v1.NodeAllocatableOverheadResources": {"name": "v1.ResourceName"},
     "k8s.io.api.core.v1.NodeCondition": {"type": "v1.NodeConditionType", "status": "v1.ConditionStatus"},
     "k8s.io.api.core.v1.NodeSelectorRequirement": {"operator": "v1.NodeSelectorOperator"},
     "k8s.io.api.core.v1.NodeStatus": {"capacity": "v1.ResourceList", "allocatable": "v1.ResourceList", "phase": "v1.NodePhase", "volumesInUse": "[]v1.UniqueVolumeName"},
@@ -168,7 +202,7 @@ GO_NAMED_TYPES = {
     "k8s.io.api.core.v1.PodReadinessGate": {"conditionType": "v1.PodConditionType"},
     "k8s.io.api.core.v1.PodSecurityContext": {"supplementalGroupsPolicy": "v1.SupplementalGroupsPolicy", "fsGroupChangePolicy": "v1.PodFSGroupChangePolicy", "seLinuxChangePolicy": "v1.PodSELinuxChangePolicy"},
     "k8s.io.api.core.v1.PodSpec": {"restartPolicy": "v1.RestartPolicy", "dnsPolicy": "v1.DNSPolicy", "preemptionPolicy": "v1.PreemptionPolicy", "overhead": "v1.ResourceList"},
-    "k8s.io.api.core.v1.PodStatus": {"phase": "v1.PodPhase", "qosClass": "v1.PodQOSClass", "resize": "v1.PodResizeStatus", "allocatedResources": "v1.ResourceList"},
+    "k8s.io.api.core.v1.PodStatus": {"phase": "v1.PodPhase", "qosClass": "v1.PodQOSClass", "resize": "v1.PodResizeStatus"},
     "k8s.io.api.core.v1.PortStatus": {"protocol": "v1.Protocol"},
     "k8s.io.api.core.v1.Preconditions": {"uid": "types.UID"},
     "k8s.io.api.core.v1.ReplicationControllerCondition": {"type": "v1.ReplicationControllerConditionType", "status": "v1.ConditionStatus"},
@@ -186,7 +220,6 @@ GO_NAMED_TYPES = {
     "k8s.io.api.core.v1.Taint": {"effect": "v1.TaintEffect"},
     "k8s.io.api.core.v1.Toleration": {"operator": "v1.TolerationOperator", "effect": "v1.TaintEffect"},
     "k8s.io.api.core.v1.TopologySpreadConstraint": {"whenUnsatisfiable": "v1.UnsatisfiableConstraintAction", "nodeAffinityPolicy": "v1.NodeInclusionPolicy", "nodeTaintsPolicy": "v1.NodeInclusionPolicy"},
-    "k8s.io.api.core.v1.VolumeHealthCondition": {"status": "v1.VolumeHealthStatusType"},
     "k8s.io.api.core.v1.VolumeMount": {"recursiveReadOnly": "v1.RecursiveReadOnlyMode", "mountPropagation": "v1.MountPropagationMode"},
     "k8s.io.api.core.v1.VolumeMountStatus": {"recursiveReadOnly": "v1.RecursiveReadOnlyMode"},
     "k8s.io.api.core.v1.VolumeResourceRequirements": {"limits": "v1.ResourceList", "requests": "v1.ResourceList"},
@@ -199,7 +232,6 @@ GO_NAMED_TYPES = {
     "k8s.io.api.policy.v1.PodDisruptionBudgetSpec": {"unhealthyPodEvictionPolicy": "v1.UnhealthyPodEvictionPolicyType"},
     "k8s.io.api.storage.v1.CSIDriverSpec": {"volumeLifecycleModes": "[]v1.VolumeLifecycleMode", "fsGroupPolicy": "v1.FSGroupPolicy"},
     "k8s.io.api.storage.v1.StorageClass": {"reclaimPolicy": "v1.PersistentVolumeReclaimPolicy", "volumeBindingMode": "v1.VolumeBindingMode"},
-    "k8s.io.api.storage.v1.StorageHealthCondition": {"status": "v1.StorageHealthStatusType", "accessMode": "v1.PersistentVolumeAccessMode", "volumeMode": "v1.PersistentVolumeMode"},
     "k8s.io.apimachinery.pkg.apis.meta.v1.Condition": {"status": "v1.ConditionStatus"},
     "k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions": {"propagationPolicy": "v1.DeletionPropagation"},
     "k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement": {"operator": "v1.FieldSelectorOperator"},
@@ -236,6 +268,114 @@ def cpp_string(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# ---- Kubernetes 1.32's field tables, read from generated.proto ------------------------------
+
+FIELDS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "k8s_1_32_fields.json")
+
+# generated.proto (go-to-protobuf output) uses a small part of proto2: top-level messages of
+# optional, repeated and map fields. Anything else stops the script rather than being guessed at.
+COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+STATEMENT = re.compile(r"[^;{}]*[;{}]")
+MESSAGE = re.compile(r"message\s+(\w+)\s*\{$")
+FIELD = re.compile(r"(optional|repeated)\s+(\.?[\w.]+)\s+(\w+)\s*=\s*(\d+)\s*;$")
+MAP_FIELD = re.compile(r"map\s*<\s*(\.?[\w.]+)\s*,\s*(\.?[\w.]+)\s*>\s+(\w+)\s*=\s*(\d+)\s*;$")
+PACKAGE = re.compile(r"package\s+([\w.]+)\s*;$")
+IGNORED = re.compile(r"(syntax|import|option)\b[^{}]*;$")
+
+
+def git(git_dir, *args):
+    return subprocess.run(["git", "--git-dir", git_dir, *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def parse_proto(text, path):
+    """{message full name: {number: spec}} of one generated.proto, fields in declaration order."""
+    package, current, messages = None, None, {}
+
+    def resolve(type_name):
+        if type_name.startswith("."):
+            return type_name[1:]
+        if type_name in SCALARS:
+            return type_name
+        if type_name[0].islower() and "." not in type_name:
+            raise SystemExit(f"{path}: unsupported scalar type {type_name}")
+        return f"{package}.{type_name}"
+
+    for match in STATEMENT.finditer(COMMENTS.sub("", text)):
+        statement = " ".join(match.group(0).split())
+        if statement == "}" and current:
+            current = None
+        elif (m := MESSAGE.match(statement)) and package and not current:
+            current = f"{package}.{m.group(1)}"
+            messages[current] = {}
+        elif (m := FIELD.match(statement)) and current:
+            label, type_name, name, number = m.groups()
+            messages[current][number] = {"n": name, "t": resolve(type_name), "r": label == "repeated"}
+        elif (m := MAP_FIELD.match(statement)) and current:
+            key_type, value_type, name, number = m.groups()
+            messages[current][number] = {"n": name, "map": [resolve(key_type), resolve(value_type)]}
+        elif (m := PACKAGE.match(statement)) and not package:
+            package = m.group(1)
+        elif not IGNORED.match(statement) or current:
+            raise SystemExit(f"{path}: unexpected statement: {statement}")
+    return package, messages
+
+
+def read_protos(git_dirs, tag):
+    """The fields file's content: every message of PACKAGES' generated.proto at `tag`."""
+    source, messages = {}, {}
+    for repository, git_dir in git_dirs.items():
+        commit = git(git_dir, "rev-parse", f"{tag}^{{commit}}").strip()
+        source[f"k8s.io/{repository}"] = {"tag": tag, "commit": commit}
+    for package, repository, directory in PACKAGES:
+        path = f"k8s.io/{repository}@{tag}:{directory}/generated.proto"
+        text = git(git_dirs[repository], "show", f"{tag}:{directory}/generated.proto")
+        declared, found = parse_proto(text, path)
+        if declared != package:
+            raise SystemExit(f"{path} declares package {declared}, expected {package}")
+        messages.update(found)
+    return {"release": RELEASE, "source": source, "messages": dict(sorted(messages.items()))}
+
+
+def write_fields_file(table, path):
+    """JSON with one message per line, so that a later regeneration diffs line by line."""
+    lines = ["{",
+             f'"release": {json.dumps(table["release"])},',
+             f'"source": {json.dumps(table["source"], sort_keys=True)},',
+             '"messages": {']
+    entries = [f"{json.dumps(name)}: {json.dumps(fields)}" for name, fields in table["messages"].items()]
+    lines.append(",\n".join(entries))
+    lines += ["}", "}"]
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def compare_with_reference(messages, reference):
+    """Lines describing how the 1.32 model differs from a newer reference table."""
+    lines = []
+    for name in sorted(set(reference) - set(messages)):
+        lines.append(f"  message only in the reference: {name}")
+    for name in sorted(set(messages) - set(reference)):
+        lines.append(f"  message only in {RELEASE}: {name}")
+    dropped = 0
+    for name in sorted(set(messages) & set(reference)):
+        ours, theirs = messages[name], reference[name]
+        for number, spec in theirs.items():
+            if number not in ours:
+                dropped += 1
+                lines.append(f"  field only in the reference: {name}.{spec['n']} = {number}")
+            elif ours[number] != spec:
+                lines.append(f"  field differs: {name} {number}: {RELEASE} {ours[number]}, reference {spec}")
+        for number, spec in ours.items():
+            if number not in theirs:
+                lines.append(f"  field only in {RELEASE}: {name}.{spec['n']} = {number}")
+        if [n for n in ours if n in theirs] != [n for n in theirs if n in ours]:
+            lines.append(f"  field order differs: {name}")
+    summary = (f"{len(set(reference) - set(messages))} messages and {dropped} fields of the reference "
+               f"are not in {RELEASE}; {len(set(messages) - set(reference))} messages are only in {RELEASE}")
+    return [summary] + lines
+
+
 class Generator:
     def __init__(self, schema):
         self.schema = schema
@@ -249,7 +389,7 @@ class Generator:
             return SCALARS[type_name], -1
         if type_name not in self.index:
             self.unresolved.add(type_name)
-            return "raw", -1  # not described by the reference: accepted as opaque JSON
+            return "raw", -1  # not described: main() refuses to write the table
         return SPECIAL_MESSAGES.get(type_name, "message"), self.index[type_name]
 
     def field_row(self, message, number, spec, owner):
@@ -273,7 +413,7 @@ class Generator:
             f"{cpp_string(go_type)}}},"
         )
 
-    def render(self, source_name):
+    def render(self, source):
         field_lines, message_lines, first = [], [], 0
         for owner, name in enumerate(self.names):
             fields = self.schema[name]
@@ -289,16 +429,16 @@ class Generator:
             )
             first += len(fields)
         self.check_overlays(first)
+        origin = ", ".join(f"{repository} {s['tag']} ({s['commit'][:12]})" for repository, s in sorted(source.items()))
         header = [
             "// GENERATED FILE - DO NOT EDIT.",
-            f"// Generated by scripts/gen_schema.py from {source_name}.",
+            "// Generated by scripts/gen_schema.py from scripts/k8s_1_32_fields.json: the messages of",
+            f"// Kubernetes {RELEASE}, read from the generated.proto files of",
+            f"//   {origin}.",
             "// Regenerate from the repository root with:",
-            "//   python3 scripts/gen_schema.py [path/to/k8s_proto_schema.json]",
+            "//   python3 scripts/gen_schema.py",
             f"// {len(self.names)} messages, {first} fields. Included by api/schema.cpp.",
         ]
-        if self.unresolved:
-            header.append("// Types referenced but not described (checked as opaque JSON):")
-            header += [f"//   {t}" for t in sorted(self.unresolved)]
         body = [
             "",
             f"inline constexpr int kGeneratedMessageCount = {len(self.names)};",
@@ -333,15 +473,37 @@ class Generator:
 
 def main():
     repo_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    default_input = os.path.join(repo_root, "..", "shared", "reference", "k8s_proto_schema.json")
-    source = sys.argv[1] if len(sys.argv) > 1 else default_input
-    with open(source, encoding="utf-8") as f:
-        schema = json.load(f)
-    output = Generator(schema).render(os.path.basename(source))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--protos", nargs=2, metavar=("API_GIT_DIR", "APIMACHINERY_GIT_DIR"),
+                        help=f"re-derive {os.path.relpath(FIELDS_FILE, repo_root)} from these repositories first")
+    parser.add_argument("--tag", default=DEFAULT_TAG, help=f"with --protos: the tag to read (default {DEFAULT_TAG})")
+    parser.add_argument("--reference", default=os.path.join(repo_root, "..", "shared", "reference", "k8s_proto_schema.json"),
+                        help="a (newer) field table to compare the model with, if it exists")
+    args = parser.parse_args()
+
+    if args.protos:
+        table = read_protos({"api": args.protos[0], "apimachinery": args.protos[1]}, args.tag)
+        write_fields_file(table, FIELDS_FILE)
+        print(f"wrote {os.path.relpath(FIELDS_FILE, repo_root)}: {len(table['messages'])} messages")
+    with open(FIELDS_FILE, encoding="utf-8") as f:
+        table = json.load(f)
+    if table.get("release") != RELEASE:
+        raise SystemExit(f"{FIELDS_FILE} describes Kubernetes {table.get('release')}, not {RELEASE}")
+
+    generator = Generator(table["messages"])
+    output = generator.render(table["source"])
+    if generator.unresolved:
+        raise SystemExit(f"types referenced but not described: {sorted(generator.unresolved)}")
     target = os.path.join(repo_root, "api", "schema_gen.inc")
     with open(target, "w", encoding="utf-8", newline="\n") as f:
         f.write(output)
-    print(f"wrote {os.path.relpath(target, repo_root)}")
+    print(f"wrote {os.path.relpath(target, repo_root)}: {len(generator.names)} messages")
+
+    if os.path.exists(args.reference):
+        with open(args.reference, encoding="utf-8") as f:
+            reference = json.load(f)
+        print(f"compared with {args.reference}:")
+        print("\n".join(compare_with_reference(table["messages"], reference)))
 
 
 if __name__ == "__main__":

@@ -5,16 +5,12 @@
 #include <vector>
 
 #include "api/patch.hpp"
+#include "tests/api/json_testing.hpp"
 
 namespace kactor::api {
 namespace {
 
-json::value parsed(std::string_view text) {
-  json::value v;
-  auto result = json::parse(text, v);
-  EXPECT_TRUE(result.ok) << result.error << "\n" << text;
-  return v;
-}
+using json_testing::parsed;
 
 // Applies `ops` to `doc` and returns the compact result, or "error <code>".
 std::string patched(std::string_view doc, std::string_view ops,

@@ -1,4 +1,5 @@
 #include "api/patch.hpp"
+#include "tests/api/json_testing.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,12 +9,7 @@
 namespace kactor::api {
 namespace {
 
-json::value parsed(std::string_view text) {
-  json::value v;
-  auto result = json::parse(text, v);
-  EXPECT_TRUE(result.ok) << result.error << "\n" << text;
-  return v;
-}
+using json_testing::parsed;
 
 std::string merged(std::string_view doc, std::string_view patch) {
   json::value out;

@@ -18,22 +18,8 @@ namespace {
 
 // ---- Test data: bodies captured from kubectl by scripts/capture_kubectl_protobuf.py ----------
 
-// tests/api/testdata, found from the working directory or the test binary upwards (ccache may
-// have made __FILE__ relative to the build directory).
 std::filesystem::path testdata_dir() {
-  namespace fs = std::filesystem;
-  const fs::path relative = fs::path("tests") / "api" / "testdata";
-  std::vector<fs::path> starts = {fs::current_path()};
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) starts.push_back(exe.parent_path());
-  starts.push_back(fs::absolute(fs::path(__FILE__)).parent_path() / "testdata");
-  for (fs::path dir : starts) {
-    if (dir.filename() == "testdata" && fs::exists(dir / "captures.json")) return dir;
-    for (; !dir.empty() && dir != dir.root_path(); dir = dir.parent_path())
-      if (fs::exists(dir / relative / "captures.json")) return dir / relative;
-  }
-  return relative;
+  return std::filesystem::path(KACTOR_SOURCE_DIR) / "tests" / "api" / "testdata";
 }
 
 std::string read_file(const std::string& name) {

@@ -3,20 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "api/pod_subresources.hpp"
+#include "tests/api/json_testing.hpp"
 
 namespace kactor::api {
 namespace {
 
-json::value parse(std::string_view text) {
-  json::value v;
-  auto result = json::parse(text, v);
-  EXPECT_TRUE(result.ok) << result.error;
-  return v;
-}
+using json_testing::expect_json;
 
-void expect_json(const json::value& actual, std::string_view expected) {
-  EXPECT_EQ(actual, parse(expected))
-      << "actual:   " << json::dump(actual) << "\nexpected: " << expected;
+json::value parse(std::string_view text) {
+  return json_testing::parsed(text);
 }
 
 const resource_info& kind(std::string_view group, std::string_view plural) {

@@ -4,16 +4,12 @@
 #include <string_view>
 
 #include "api/patch.hpp"
+#include "tests/api/json_testing.hpp"
 
 namespace kactor::api {
 namespace {
 
-json::value parsed(std::string_view text) {
-  json::value v;
-  auto result = json::parse(text, v);
-  EXPECT_TRUE(result.ok) << result.error << "\n" << text;
-  return v;
-}
+using json_testing::parsed;
 
 const schema::message_type& kind(std::string_view full_name) {
   const schema::message_type* m = schema::find_message(full_name);

@@ -26,7 +26,7 @@ std::string message_for(const std::string& yaml) {
 }
 
 std::filesystem::path source_dir() {
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+  return KACTOR_SOURCE_DIR;
 }
 
 TEST(ConfigDefaults, EmptyDocumentGivesDefaults) {
