@@ -417,6 +417,7 @@ std::optional<suffix_info> interpret_suffix(std::string_view suffix) {
 struct fast_path {
   bool taken = false;
   bool keeps_text = false;
+  int64_t binary_value = -1;  // a binary-suffixed integer ("512Mi") times its power of two
 };
 
 fast_path int64_fast_path(const quantity_parts& p, const suffix_info& s) {
@@ -439,7 +440,7 @@ fast_path int64_fast_path(const quantity_parts& p, const suffix_info& s) {
   if (!go_parse_int(shifted, value)) return {};
   if (__builtin_mul_overflow(value, static_cast<int64_t>(mantissa), &product)) return {};
   if (s.format == quantity_format::binary_si) {
-    return {true, s.exponent % 10 == 0 && (value & 0x07) != 0};
+    return {true, s.exponent % 10 == 0 && (value & 0x07) != 0, product};
   }
   return {true, scale % 3 == 0 && !shifted.ends_with("000") && shifted[0] != '0'};
 }
@@ -541,6 +542,8 @@ bool parse_quantity(std::string_view text, quantity* out, std::string* error) {
   int64_t exponent = -static_cast<int64_t>(parts.denom.size());
   if (suffix->base == 10) {
     exponent += suffix->exponent;
+  } else if (fast.binary_value >= 0) {
+    q.digits = std::to_string(fast.binary_value);
   } else {
     for (int32_t i = 0; i < suffix->exponent; ++i) multiply_small(q.digits, 2);
   }
