@@ -853,6 +853,37 @@ class ImperativeCreateTest(KubectlCase):
         self.fails("create", "serviceaccount", "builder",
                    err='error: failed to create serviceaccount: serviceaccounts "builder" already exists')
 
+    def test_08_create_deployment(self):
+        # A protobuf body from kubectl >= 1.32, with replicas 0 kept (a pointer field in Go).
+        self.out_is(self.ok("create", "deployment", "web", "--image=nginx:1.27", "--replicas=0",
+                            "--port=80"), ["deployment.apps/web created"])
+        d = self.get_json("deployment/web")
+        self.assertEqual(d["spec"]["replicas"], 0)
+        self.assertEqual(d["spec"]["selector"], {"matchLabels": {"app": "web"}})
+        container = d["spec"]["template"]["spec"]["containers"][0]
+        self.assertEqual((container["name"], container["image"]), ("nginx", "nginx:1.27"))
+        self.assertEqual(container["ports"], [{"containerPort": 80, "protocol": "TCP"}])
+        self.assertEqual(d["spec"]["strategy"]["type"], "RollingUpdate", "defaults applied")
+        r = self.ok("get", "deploy", "web", "-o", "wide")
+        rows = self.table(r, ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS",
+                              "IMAGES", "SELECTOR"])
+        self.cells(r, self.row(r, rows, "web"), READY="0/0", IMAGES="nginx:1.27", SELECTOR="app=web")
+        self.fails("create", "deployment", "web", "--image=nginx",
+                   err='error: failed to create deployment: deployments.apps "web" already exists')
+
+    def test_09_create_service(self):
+        self.out_is(self.ok("create", "service", "clusterip", "api", "--tcp=80:8080"),
+                    ["service/api created"])
+        svc = self.get_json("service/api")
+        self.assertRegex(svc["spec"]["clusterIP"], IP_RE)
+        self.assertEqual(svc["spec"]["ports"][0]["targetPort"], 8080)
+        self.assertEqual(svc["spec"]["selector"], {"app": "api"})
+        self.out_is(self.ok("create", "service", "nodeport", "edge", "--tcp=443:8443",
+                            "--node-port=30443"), ["service/edge created"])
+        r = self.ok("get", "svc", "edge")
+        rows = self.table(r, ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"])
+        self.cells(r, self.row(r, rows, "edge"), TYPE="NodePort", **{"PORT(S)": "443:30443/TCP"})
+
 
 # ============================================================================================
 # get: tables, -o wide|yaml|json|name|jsonpath, --show-labels, -l, -A, --sort-by, -w
