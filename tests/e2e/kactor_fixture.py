@@ -41,21 +41,22 @@ _server_logs_lock = threading.Lock()
 # Locating the binary and running a test module
 # --------------------------------------------------------------------------------------------
 
-def _take_kactor_arg(argv):
-    """Removes `--kactor PATH` / `--kactor=PATH` from argv; returns PATH or None."""
+def take_path_option(argv, option):
+    """Removes `--<option> PATH` / `--<option>=PATH` from argv; returns PATH or None."""
+    flag = "--" + option
     found = None
     out = [argv[0]]
     i = 1
     while i < len(argv):
         a = argv[i]
-        if a == "--kactor":
+        if a == flag:
             if i + 1 >= len(argv):
-                raise SystemExit("--kactor needs a path")
+                raise SystemExit("%s needs a path" % flag)
             found = argv[i + 1]
             i += 2
             continue
-        if a.startswith("--kactor="):
-            found = a[len("--kactor="):]
+        if a.startswith(flag + "="):
+            found = a[len(flag) + 1:]
             i += 1
             continue
         out.append(a)
@@ -78,7 +79,7 @@ def kactor_binary():
 def main():
     """Entry point of every test module: `python3 test_x.py [--kactor PATH] [unittest args]`."""
     global _binary_from_args
-    _binary_from_args = _take_kactor_arg(sys.argv)
+    _binary_from_args = take_path_option(sys.argv, "kactor")
     prog = unittest.main(module="__main__", exit=False, verbosity=2)
     ok = prog.result.wasSuccessful()
     if not ok:

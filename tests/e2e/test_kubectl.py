@@ -73,29 +73,6 @@ SERVED_EXAMPLES = [
 _kubectl_from_args = None
 
 
-def _take_kubectl_arg(argv):
-    """Removes `--kubectl PATH` / `--kubectl=PATH` from argv; returns PATH or None."""
-    found = None
-    out = [argv[0]]
-    i = 1
-    while i < len(argv):
-        a = argv[i]
-        if a == "--kubectl":
-            if i + 1 >= len(argv):
-                raise SystemExit("--kubectl needs a path")
-            found = argv[i + 1]
-            i += 2
-            continue
-        if a.startswith("--kubectl="):
-            found = a[len("--kubectl="):]
-            i += 1
-            continue
-        out.append(a)
-        i += 1
-    argv[:] = out
-    return found
-
-
 def kubectl_binary():
     path = _kubectl_from_args or os.environ.get("KACTOR_E2E_KUBECTL") or "/usr/bin/kubectl"
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
@@ -1789,7 +1766,7 @@ class SubresourceTest(KubectlCase):
 
 
 if __name__ == "__main__":
-    _kubectl_from_args = _take_kubectl_arg(sys.argv)
+    _kubectl_from_args = kactor_fixture.take_path_option(sys.argv, "kubectl")
     try:
         sys.stderr.write("kubectl: %s (client 1.%d)\n" % (kubectl_binary(), client_minor()))
     except RuntimeError as e:
