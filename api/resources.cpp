@@ -6,8 +6,8 @@
 namespace kactor::api {
 namespace {
 
-const std::vector<std::string> all_verbs = {"create", "delete", "get",  "list",
-                                            "patch",  "update", "watch"};
+const std::vector<std::string> all_verbs = {"create", "delete", "deletecollection", "get",
+                                            "list",   "patch",  "update",           "watch"};
 
 subresource_info status_of(const std::string& kind) {
   return {"status", "", "", kind, {"get", "patch", "update"}};

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <random>
 
 #include "api/admission.hpp"
@@ -383,6 +384,11 @@ void api_server::handle_collection(const std::shared_ptr<context>& ctx) {
     if (ctx->r.resource->namespaced && ctx->r.ns.empty())
       return send_error(*ctx->reply, method_not_allowed());
     return create(ctx);
+  }
+  if (m == "DELETE") {
+    if (ctx->r.resource->namespaced && ctx->r.ns.empty())
+      return send_error(*ctx->reply, method_not_allowed());
+    return remove_collection(ctx);
   }
   send_error(*ctx->reply, method_not_allowed());
 }
@@ -1075,6 +1081,71 @@ void api_server::remove(const std::shared_ptr<context>& ctx) {
       uid = std::string(obj.at({"metadata"}) ? obj.at({"metadata"})->get_string("uid") : "");
     send(*ctx->reply, 200, api::success_status_json(ctx->r.name, info.group, info.plural, uid), {});
   });
+}
+
+namespace {
+
+// The results of the deletes of one deletecollection, answered once the last one is in.
+struct collection_delete {
+  std::mutex mutex;
+  size_t pending = 0;
+  std::vector<store::kv> deleted;  // key: the object's name; value: its last state
+  uint64_t revision = 0;
+  std::optional<api_error> error;
+};
+
+}  // namespace
+
+// DELETE on a collection (deletecollection): every object the selectors match is deleted as a
+// DELETE of it would be, and the answer lists their last states, as kube-apiserver's does.
+void api_server::remove_collection(const std::shared_ptr<context>& ctx) {
+  const auto& info = *ctx->r.resource;
+  selectors sel;
+  if (auto e = parse_selectors(ctx->q, info, sel)) return send_error(*ctx->reply, *e);
+  delete_options options;
+  if (auto e = parse_delete_options(ctx->req, ctx->q, options)) return send_error(*ctx->reply, *e);
+  api_error error;
+  auto dry_run = parse_dry_run(ctx->q, error);
+  if (!dry_run) return send_error(*ctx->reply, error);
+
+  std::vector<std::string> names;
+  const std::string prefix = store::collection_prefix(info.group, info.plural, ctx->r.ns);
+  std::string after;
+  uint64_t revision = 0;
+  while (true) {
+    auto range = reader_.range(prefix, after, kListPageSize);
+    if (revision == 0) revision = range.revision;
+    for (const auto& item : range.items)
+      if (object_matches(sel, item.value)) names.push_back(item.key.substr(prefix.size()));
+    if (!range.more || range.items.empty()) break;
+    after = range.items.back().key;
+  }
+  if (names.empty())
+    return send(*ctx->reply, 200, list_body(info, revision, {}, "", std::nullopt), {});
+
+  auto results = std::make_shared<collection_delete>();
+  results->pending = names.size();
+  results->revision = revision;
+  for (const auto& name : names) {
+    route one = ctx->r;
+    one.name = name;
+    auto w = write_for(one, store::write_verb::remove, *dry_run || options.dry_run);
+    writer_.submit(std::move(w), [ctx, &info, results, name](store::write_result res) {
+      std::lock_guard lock(results->mutex);
+      if (res.ok) {
+        results->deleted.push_back({name, std::move(res.object)});
+        results->revision = std::max(results->revision, res.revision);
+      } else if (res.error.code != 404 && !results->error) {
+        results->error = res.error;  // an object deleted meanwhile is simply gone
+      }
+      if (--results->pending > 0) return;
+      if (results->error) return send_error(*ctx->reply, *results->error);
+      std::sort(results->deleted.begin(), results->deleted.end(),
+                [](const store::kv& a, const store::kv& b) { return a.key < b.key; });
+      send(*ctx->reply, 200, list_body(info, results->revision, results->deleted, "", std::nullopt),
+           {});
+    });
+  }
 }
 
 // namespaces/<name>/finalize: replaces spec.finalizers only.

@@ -50,6 +50,7 @@ class api_server {
   void replace(const std::shared_ptr<context>& ctx, bool status_only);
   void patch(const std::shared_ptr<context>& ctx, bool status_only);
   void remove(const std::shared_ptr<context>& ctx);
+  void remove_collection(const std::shared_ptr<context>& ctx);
 
   void handle_scale(const std::shared_ptr<context>& ctx);
   void bind(const std::shared_ptr<context>& ctx);

@@ -877,6 +877,36 @@ class ApiServerTest(unittest.TestCase):
         self.assertEqual(stale.status, 200, stale.describe())
         self.assertEqual(stale.body, doc.body)
 
+    def test_22_delete_collection(self):
+        self.c.ensure_namespace("dc")
+        base = "/api/v1/namespaces/dc/configmaps"
+        for name, team in (("dc-a", "x"), ("dc-b", "x"), ("dc-c", "y")):
+            self.c.create(base, {"apiVersion": "v1", "kind": "ConfigMap",
+                                 "metadata": {"name": name, "labels": {"team": team}}})
+        self.c.create(base, {"apiVersion": "v1", "kind": "ConfigMap",
+                             "metadata": {"name": "dc-held", "labels": {"team": "x"},
+                                          "finalizers": ["example.com/hold"]}})
+        r = self.c.delete(base + "?labelSelector=team%3Dx")
+        self.assertEqual(r.status, 200, r.describe())
+        body = r.json()
+        self.assertEqual(body["kind"], "ConfigMapList")
+        self.assertEqual([i["metadata"]["name"] for i in body["items"]], ["dc-a", "dc-b", "dc-held"])
+        remaining = [i["metadata"]["name"] for i in self.c.list(base)["items"]]
+        self.assertEqual(remaining, ["dc-c", "dc-held"], "dc-held waits for its finalizer")
+        held = self.c.read(base + "/dc-held")
+        self.assertIn("deletionTimestamp", held["metadata"])
+        # Nothing matches: an empty list, nothing changes.
+        r = self.c.delete(base + "?labelSelector=team%3Dnobody")
+        self.assertEqual((r.status, r.json()["items"]), (200, []), r.describe())
+        # A dry run deletes nothing.
+        r = self.c.delete(base + "?labelSelector=team%3Dy&dryRun=All")
+        self.assertEqual([i["metadata"]["name"] for i in r.json()["items"]], ["dc-c"])
+        self.c.read(base + "/dc-c")
+        # All namespaces at once is not a deletecollection route.
+        check_status(self.c.delete("/api/v1/configmaps"), 405, "MethodNotAllowed")
+        check_status(self.c.delete(base + "?labelSelector=a%3D%3D%3Db"), 400, "BadRequest")
+        self.c.patch(base + "/dc-held", {"metadata": {"finalizers": None}})
+
 class RestartTest(unittest.TestCase):
     """Clean SIGTERM, restart on the same data dir, persistence, and a watch from an RV older than
     the server's history (410 Expired)."""
