@@ -13,31 +13,11 @@
 #include "api/admission.hpp"
 #include "api/json.hpp"
 #include "api/resources.hpp"
+#include "bench/bench_pod.hpp"
 
 namespace {
 
 using namespace kactor;
-
-// The pod api_bench creates (about 1.2 KB, a typical Deployment's pod without status).
-const char* kPod =
-    R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"checkout-1","namespace":"default",)"
-    R"("labels":{"app":"checkout","tier":"backend","release":"stable",)"
-    R"("pod-template-hash":"7c9d8b5f4d"},"annotations":{"prometheus.io/scrape":"true",)"
-    R"("prometheus.io/port":"9090"}},"spec":{"containers":[{"name":"checkout",)"
-    R"("image":"registry.example.com/shop/checkout:1.24.3","imagePullPolicy":"IfNotPresent",)"
-    R"("args":["--listen=:8080","--metrics=:9090"],"ports":[{"name":"http",)"
-    R"("containerPort":8080,"protocol":"TCP"},{"name":"metrics","containerPort":9090,)"
-    R"("protocol":"TCP"}],"env":[{"name":"LOG_LEVEL","value":"info"},)"
-    R"({"name":"CACHE_SIZE_MB","value":"256"}],"resources":{"requests":{"cpu":"250m",)"
-    R"("memory":"256Mi"},"limits":{"cpu":"1","memory":"512Mi"}},"readinessProbe":)"
-    R"({"httpGet":{"path":"/healthz","port":8080},"initialDelaySeconds":5,)"
-    R"("periodSeconds":10},"volumeMounts":[{"name":"config","mountPath":"/etc/checkout",)"
-    R"("readOnly":true}]}],"volumes":[{"name":"config","configMap":)"
-    R"({"name":"checkout-config"}}],"restartPolicy":"Always",)"
-    R"("terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst",)"
-    R"("nodeSelector":{"kubernetes.io/os":"linux"},"tolerations":[{"key":)"
-    R"("node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute",)"
-    R"("tolerationSeconds":300}]}})";
 
 // Microseconds per call of `step`: the fastest of seven runs of `iterations` calls, the run
 // least disturbed by other work on the machine.
@@ -62,7 +42,7 @@ double micros_per_op(int iterations, const std::function<void()>& step) {
 int main(int argc, char** argv) {
   const int iterations = argc > 1 ? std::atoi(argv[1]) : 20000;
   const api::resource_info& pods = *api::find_resource("", "v1", "pods");
-  const std::string body = kPod;
+  const std::string body = bench::pod_json("default", "checkout-1");
   std::vector<std::string> warnings;
 
   json::value decoded;
