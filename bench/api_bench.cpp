@@ -877,7 +877,55 @@ class watch_set {
   virtual std::vector<uint32_t> stop_and_collect() = 0;
 };
 
-class watch_group {
+// What every group of watch streams counts (streams established and broken, deliveries and
+// their latencies, the first problem) and the thread that reads its streams.
+class watch_group_base {
+ public:
+  void stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+  size_t established() const { return established_; }
+  size_t broken() const { return broken_; }
+  uint64_t deliveries() const { return deliveries_; }
+  std::vector<uint32_t>& latencies_us() { return latencies_us_; }  // after stop()
+  std::string first_problem() const {
+    std::lock_guard lock(problem_mutex_);
+    return first_problem_;
+  }
+
+ protected:
+  void count_established() { ++established_; }
+
+  void count_broken(const std::string& why) {
+    ++broken_;
+    std::lock_guard lock(problem_mutex_);
+    if (first_problem_.empty()) first_problem_ = why;
+  }
+
+  // The delivery of write `seq` seen at `now`, when its send time is known.
+  void count_delivery(const send_time_table& send_times, uint64_t seq, int64_t now) {
+    if (seq >= send_times.size()) return;
+    int64_t sent = send_times[seq].load(std::memory_order_acquire);
+    if (sent == 0) return;
+    latencies_us_.push_back(elapsed_us(sent, now));
+    ++deliveries_;
+  }
+
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+
+ private:
+  std::atomic<size_t> established_{0};
+  std::atomic<size_t> broken_{0};
+  std::atomic<uint64_t> deliveries_{0};
+  std::vector<uint32_t> latencies_us_;
+  mutable std::mutex problem_mutex_;
+  std::string first_problem_;
+};
+
+class watch_group : public watch_group_base {
  public:
   watch_group(const watch_spec& spec, const send_time_table& send_times)
       : spec_(spec), send_times_(send_times) {}
@@ -907,20 +955,6 @@ class watch_group {
       epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, w.fd, &event);
     }
     thread_ = std::thread([this] { loop(); });
-  }
-
-  void stop() {
-    stopping_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-
-  size_t established() const { return established_; }
-  size_t broken() const { return broken_; }
-  uint64_t deliveries() const { return deliveries_; }
-  std::vector<uint32_t>& latencies_us() { return latencies_us_; }  // after stop()
-  std::string first_problem() const {
-    std::lock_guard lock(problem_mutex_);
-    return first_problem_;
   }
 
  private:
@@ -959,15 +993,13 @@ class watch_group {
   void mark_established(watcher& w) {
     if (w.established) return;
     w.established = true;
-    ++established_;
+    count_established();
   }
 
   void break_watcher(watcher& w, const std::string& why) {
     if (w.broken) return;
     w.broken = true;
-    ++broken_;
-    std::lock_guard lock(problem_mutex_);
-    if (first_problem_.empty()) first_problem_ = why;
+    count_broken(why);
     epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, w.fd, nullptr);
   }
 
@@ -990,28 +1022,14 @@ class watch_group {
     spec_.parse_line(line, parsed_);
     if (parsed_.established) mark_established(w);
     if (!parsed_.problem.empty()) return break_watcher(w, parsed_.problem);
-    for (uint64_t seq : parsed_.seqs) {
-      if (seq >= send_times_.size()) continue;
-      int64_t sent = send_times_[seq].load(std::memory_order_acquire);
-      if (sent == 0) continue;
-      latencies_us_.push_back(elapsed_us(sent, now));
-      ++deliveries_;
-    }
+    for (uint64_t seq : parsed_.seqs) count_delivery(send_times_, seq, now);
   }
 
   const watch_spec& spec_;
   const send_time_table& send_times_;
   std::deque<watcher> watchers_;
   int epoll_fd_ = -1;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<size_t> established_{0};
-  std::atomic<size_t> broken_{0};
-  std::atomic<uint64_t> deliveries_{0};
-  std::vector<uint32_t> latencies_us_;
   watch_line parsed_;
-  mutable std::mutex problem_mutex_;
-  std::string first_problem_;
 };
 
 // Watch streams spread over groups (one per client thread); `Shared` is what every group keeps
@@ -1019,9 +1037,9 @@ class watch_group {
 template <typename Group, typename Shared>
 class grouped_watch_set : public watch_set {
  public:
-  size_t established() const override { return sum(&Group::established); }
-  size_t broken() const override { return sum(&Group::broken); }
-  uint64_t deliveries() const override { return sum(&Group::deliveries); }
+  size_t established() const override { return sum(&watch_group_base::established); }
+  size_t broken() const override { return sum(&watch_group_base::broken); }
+  uint64_t deliveries() const override { return sum(&watch_group_base::deliveries); }
 
   std::string first_problem() const override {
     for (auto& group : groups_)
@@ -1046,7 +1064,7 @@ class grouped_watch_set : public watch_set {
 
  private:
   template <typename T>
-  T sum(T (Group::*count)() const) const {
+  T sum(T (watch_group_base::*count)() const) const {
     T total{};
     for (auto& group : groups_) total += ((*group).*count)();
     return total;
@@ -1413,7 +1431,7 @@ load_result run_grpc_load(const std::vector<std::shared_ptr<grpc::Channel>>& cha
 
 // Watch streams (Watch.Watch, one bidirectional stream per watcher with one create request) on
 // one completion queue, served by one thread.
-class grpc_watch_group {
+class grpc_watch_group : public watch_group_base {
  public:
   grpc_watch_group(const pb::WatchRequest& create, std::string name_key,
                    const send_time_table& send_times)
@@ -1435,20 +1453,6 @@ class grpc_watch_group {
 
   void start() {
     thread_ = std::thread([this] { loop(); });
-  }
-
-  void stop() {
-    stopping_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-
-  size_t established() const { return established_; }
-  size_t broken() const { return broken_; }
-  uint64_t deliveries() const { return deliveries_; }
-  std::vector<uint32_t>& latencies_us() { return latencies_us_; }  // after stop()
-  std::string first_problem() const {
-    std::lock_guard lock(problem_mutex_);
-    return first_problem_;
   }
 
  private:
@@ -1516,7 +1520,7 @@ class grpc_watch_group {
     const pb::WatchResponse& r = s.response;
     if (r.created() && !s.established) {
       s.established = true;
-      ++established_;
+      count_established();
     }
     if (r.canceled() || r.compact_revision() != 0)
       break_stream(s, "watch canceled: " + r.cancel_reason());
@@ -1524,21 +1528,14 @@ class grpc_watch_group {
       const std::string& key = event.kv().key();
       if (event.type() != pb::Event::PUT || key.compare(0, name_key_.size(), name_key_) != 0)
         continue;
-      uint64_t seq = parse_u64(std::string_view(key).substr(name_key_.size()));
-      if (seq >= send_times_.size()) continue;
-      int64_t sent = send_times_[seq].load(std::memory_order_acquire);
-      if (sent == 0) continue;
-      latencies_us_.push_back(elapsed_us(sent, now));
-      ++deliveries_;
+      count_delivery(send_times_, parse_u64(std::string_view(key).substr(name_key_.size())), now);
     }
   }
 
   void break_stream(stream& s, const std::string& why) {
     if (s.broken) return;
     s.broken = true;
-    ++broken_;
-    std::lock_guard lock(problem_mutex_);
-    if (first_problem_.empty()) first_problem_ = why;
+    count_broken(why);
   }
 
   // Normally every stream has finished by now; any other is cancelled, and the queue is drained
@@ -1560,16 +1557,8 @@ class grpc_watch_group {
   const send_time_table& send_times_;
   grpc::CompletionQueue cq_;
   std::deque<stream> streams_;  // after cq_: destroyed before it
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
-  size_t finished_ = 0;  // the loop thread's
+  size_t finished_ = 0;         // the loop thread's
   bool queue_shut_down_ = false;
-  std::atomic<size_t> established_{0};
-  std::atomic<size_t> broken_{0};
-  std::atomic<uint64_t> deliveries_{0};
-  std::vector<uint32_t> latencies_us_;
-  mutable std::mutex problem_mutex_;
-  std::string first_problem_;
 };
 
 // `watchers` gRPC watch streams on the prefix `key_prefix`, spread round-robin over the stubs

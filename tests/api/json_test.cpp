@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/api/json_testing.hpp"
+
 using kactor::json::array;
 using kactor::json::dump;
 using kactor::json::kind;
@@ -625,15 +627,7 @@ TEST(JsonParse, MutatedDocumentsParseOrFailCleanly) {
   std::mt19937 random(3);
   int parsed = 0;
   for (int i = 0; i < 5000; ++i) {
-    std::string text = seed;
-    for (int edit = 0; edit < 1 + static_cast<int>(random() % 3); ++edit) {
-      const size_t position = random() % text.size();
-      if (random() % 2 == 0) {
-        text.erase(position, 1);
-      } else {
-        text.insert(position, 1, alphabet[random() % alphabet.size()]);
-      }
-    }
+    const std::string text = kactor::api::json_testing::mutated(seed, alphabet, random);
     value out;
     parse_result result = parse(text, out);
     if (!result.ok) {

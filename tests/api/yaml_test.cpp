@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/json.hpp"
+#include "tests/api/json_testing.hpp"
 
 using kactor::json::dump;
 using kactor::json::kind;
@@ -423,15 +424,7 @@ TEST(Yaml, MutatedDocumentsParseOrFailCleanly) {
   std::mt19937 random(5);
   int parsed = 0;
   for (int i = 0; i < 2000; ++i) {
-    std::string text = seed;
-    for (int edit = 0; edit < 1 + static_cast<int>(random() % 3); ++edit) {
-      const size_t position = random() % text.size();
-      if (random() % 2 == 0) {
-        text.erase(position, 1);
-      } else {
-        text.insert(position, 1, alphabet[random() % alphabet.size()]);
-      }
-    }
+    const std::string text = kactor::api::json_testing::mutated(seed, alphabet, random);
     value out;
     parse_result result = parse_yaml(text, out);
     if (result.ok) {

@@ -414,6 +414,15 @@ class _Reader:
         return out
 
 
+def find_header(headers, name):
+    """The value of header `name` (any case) in a list of (name, value), or None."""
+    name = name.lower()
+    for k, v in headers:
+        if k.lower() == name:
+            return v
+    return None
+
+
 class Response:
     def __init__(self, method, path, status, reason, headers, body):
         self.method = method
@@ -426,11 +435,7 @@ class Response:
         self._json_done = False
 
     def header(self, name):
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return None
+        return find_header(self.headers, name)
 
     @property
     def text(self):
@@ -780,11 +785,7 @@ class WatchStream:
             self.reader.read_line(deadline)
 
     def header(self, name):
-        name = name.lower()
-        for k, v in self.headers:
-            if k.lower() == name:
-                return v
-        return None
+        return find_header(self.headers, name)
 
     def _pump(self, deadline):
         """Reads more body bytes into self._data; returns False when the stream ended."""
