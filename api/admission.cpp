@@ -39,6 +39,7 @@ std::optional<api_error> check_type_meta(const resource_info& info, json::value&
                        ": the kind in the data does not match the kind of the URL");
   // Kubernetes defaults a missing apiVersion/kind from the URL; both lead the stored object.
   json::value typed = json::value::make_object();
+  typed.as_object().reserve(obj.as_object().size() + 2);
   typed.set("apiVersion", expected);
   typed.set("kind", info.kind);
   for (auto& m : obj.as_object())

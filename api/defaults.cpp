@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "api/base64.hpp"
+#include "api/name_table.hpp"
 #include "api/schema.hpp"
 #include "api/validation.hpp"
 
@@ -22,15 +23,16 @@ const std::string kObjectMeta = "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta
 
 // ---- Inserting members where Go's encoder writes them (struct field order) -----------------
 
-using rank_table = std::unordered_map<std::string_view, int>;
+using rank_table = name_table<int>;
 
-void add_ranks(const schema::message_type& type, rank_table& ranks, int& rank) {
+void add_ranks(const schema::message_type& type,
+               std::vector<std::pair<std::string_view, int>>& ranks, int& rank) {
   for (const schema::field& f : type.fields()) {
     if (f.inlined) {
       if (f.type()) add_ranks(*f.type(), ranks, rank);
       continue;
     }
-    ranks.emplace(f.name, rank++);
+    ranks.emplace_back(f.name, rank++);
   }
 }
 
@@ -39,10 +41,10 @@ const rank_table* ranks_of(std::string_view type_name) {
   static const auto tables = [] {
     std::unordered_map<std::string_view, rank_table> all;
     for (const schema::message_type& m : schema::all_messages()) {
-      rank_table ranks;
+      std::vector<std::pair<std::string_view, int>> ranks;
       int rank = 0;
       add_ranks(m, ranks, rank);
-      all.emplace(m.full_name, std::move(ranks));
+      all.emplace(m.full_name, rank_table(ranks));
     }
     return all;
   }();
@@ -50,18 +52,44 @@ const rank_table* ranks_of(std::string_view type_name) {
   return it == tables.end() ? nullptr : &it->second;
 }
 
-// The position of `key` among the fields of a message; -1 when unknown.
-int field_rank(const rank_table* ranks, std::string_view key) {
-  if (!ranks) return -1;
-  auto it = ranks->find(key);
-  return it == ranks->end() ? -1 : it->second;
+// A message's field positions, looked up once per call site (see core<"Container">()).
+class field_order {
+ public:
+  explicit field_order(std::string_view full_name) : ranks_(ranks_of(full_name)) {}
+
+  // The position of `key` among the fields of the message; -1 when unknown.
+  int rank(std::string_view key) const {
+    const int* rank = ranks_ ? ranks_->find(key) : nullptr;
+    return rank ? *rank : -1;
+  }
+
+ private:
+  const rank_table* ranks_;
+};
+
+// A string literal usable as a template argument.
+template <size_t N>
+struct literal {
+  constexpr literal(const char (&text)[N]) { std::copy_n(text, N, chars); }
+  constexpr std::string_view view() const { return {chars, N - 1}; }
+  char chars[N];
+};
+
+template <literal Name>
+const field_order& core() {
+  static const field_order order(std::string(kCore) + std::string(Name.view()));
+  return order;
 }
 
-std::string core(std::string_view name) {
-  return std::string(kCore) + std::string(name);
+template <literal Name>
+const field_order& apps() {
+  static const field_order order(std::string(kApps) + std::string(Name.view()));
+  return order;
 }
-std::string apps(std::string_view name) {
-  return std::string(kApps) + std::string(name);
+
+const field_order& object_meta() {
+  static const field_order order(kObjectMeta);
+  return order;
 }
 
 bool is_set(const value& obj, std::string_view key) {
@@ -69,27 +97,30 @@ bool is_set(const value& obj, std::string_view key) {
   return v && !v->is_null();
 }
 
-// Sets obj[key] = v unless it holds a non-null value; a new member goes before the first member
-// that Go writes after it. Returns the member.
-value& set_default(value& obj, const std::string& type, std::string_view key, value v) {
+// Sets obj[key] to the default unless it holds a non-null value; a new member goes before the
+// first member that Go writes after it. Returns the member. The default is only turned into a
+// value when it is used.
+template <typename Default>
+value& set_default(value& obj, const field_order& type, std::string_view key, Default&& fallback) {
   if (!obj.is_object()) obj = value::make_object();
   if (value* existing = obj.find(key)) {
-    if (existing->is_null()) *existing = std::move(v);
+    if (existing->is_null()) *existing = value(std::forward<Default>(fallback));
     return *existing;
   }
   json::object& members = obj.as_object();
-  const rank_table* ranks = ranks_of(type);
-  const int rank = field_rank(ranks, key);
+  const int rank = type.rank(key);
   auto pos = members.end();
   if (rank >= 0) {
     pos = std::find_if(members.begin(), members.end(),
-                       [&](const json::member& m) { return field_rank(ranks, m.key) > rank; });
+                       [&](const json::member& m) { return type.rank(m.key) > rank; });
   }
-  return members.insert(pos, json::member{std::string(key), std::move(v)})->val;
+  return members
+      .insert(pos, json::member{std::string(key), value(std::forward<Default>(fallback))})
+      ->val;
 }
 
 // Sets obj[key] = v, in place when present, else where Go writes it.
-void assign(value& obj, const std::string& type, std::string_view key, const value& v) {
+void assign(value& obj, const field_order& type, std::string_view key, const value& v) {
   set_default(obj, type, key, v) = v;
 }
 
@@ -221,15 +252,15 @@ bool valid_repository(std::string_view name) {
 // ---- Containers, probes, volumes -----------------------------------------------------------
 
 void default_field_ref(value& ref) {
-  set_default(ref, core("ObjectFieldSelector"), "apiVersion", "v1");
+  set_default(ref, core<"ObjectFieldSelector">(), "apiVersion", "v1");
 }
 
 void default_resource_field_ref(value& ref) {
-  set_default(ref, core("ResourceFieldSelector"), "divisor", "0");
+  set_default(ref, core<"ResourceFieldSelector">(), "divisor", "0");
 }
 
 void default_http_get(value& http) {
-  const std::string type = core("HTTPGetAction");
+  const field_order& type = core<"HTTPGetAction">();
   value& path = set_default(http, type, "path", "/");
   if (path.is_string() && path.as_string().empty()) path = "/";
   value& scheme = set_default(http, type, "scheme", "HTTP");
@@ -238,7 +269,7 @@ void default_http_get(value& http) {
 
 // SetDefaults_Probe, plus the handler defaults (HTTPGetAction, GRPCAction.service).
 void default_probe(value& probe) {
-  const std::string type = core("Probe");
+  const field_order& type = core<"Probe">();
   for (auto [key, fallback] : {std::pair<std::string_view, int>{"timeoutSeconds", 1},
                                {"periodSeconds", 10},
                                {"successThreshold", 1},
@@ -248,7 +279,7 @@ void default_probe(value& probe) {
   }
   if (value* http = object_member(probe, "httpGet")) default_http_get(*http);
   if (value* grpc = object_member(probe, "grpc"))
-    set_default(*grpc, core("GRPCAction"), "service", "");
+    set_default(*grpc, core<"GRPCAction">(), "service", "");
 }
 
 void default_lifecycle(value& lifecycle) {
@@ -270,9 +301,9 @@ void default_env(value& container) {
 
 // SetDefaults_Container (also used for init and ephemeral containers).
 void default_container(value& c) {
-  const std::string type = core("Container");
+  const field_order& type = core<"Container">();
   for_each_item(c, "ports",
-                [](value& port) { set_default(port, core("ContainerPort"), "protocol", "TCP"); });
+                [](value& port) { set_default(port, core<"ContainerPort">(), "protocol", "TCP"); });
   default_env(c);
   set_default(c, type, "resources", value::make_object());
   for (std::string_view probe : {"livenessProbe", "readinessProbe", "startupProbe"})
@@ -280,7 +311,8 @@ void default_container(value& c) {
   if (value* lifecycle = object_member(c, "lifecycle")) default_lifecycle(*lifecycle);
   set_default(c, type, "terminationMessagePath", "/dev/termination-log");
   set_default(c, type, "terminationMessagePolicy", "File");
-  set_default(c, type, "imagePullPolicy", default_image_pull_policy(c.get_string("image")));
+  if (!is_set(c, "imagePullPolicy"))
+    set_default(c, type, "imagePullPolicy", default_image_pull_policy(c.get_string("image")));
 }
 
 void default_downward_items(value& source) {
@@ -291,58 +323,59 @@ void default_downward_items(value& source) {
 }
 
 void default_projected(value& projected) {
-  set_default(projected, core("ProjectedVolumeSource"), "defaultMode", 420);
+  set_default(projected, core<"ProjectedVolumeSource">(), "defaultMode", 420);
   for_each_item(projected, "sources", [](value& source) {
     if (value* api = object_member(source, "downwardAPI")) default_downward_items(*api);
     if (value* token = object_member(source, "serviceAccountToken"))
-      set_default(*token, core("ServiceAccountTokenProjection"), "expirationSeconds", 3600);
+      set_default(*token, core<"ServiceAccountTokenProjection">(), "expirationSeconds", 3600);
   });
 }
 
 void default_volume_sources(value& volume) {
   if (value* s = object_member(volume, "secret"))
-    set_default(*s, core("SecretVolumeSource"), "defaultMode", 420);
+    set_default(*s, core<"SecretVolumeSource">(), "defaultMode", 420);
   if (value* s = object_member(volume, "configMap"))
-    set_default(*s, core("ConfigMapVolumeSource"), "defaultMode", 420);
+    set_default(*s, core<"ConfigMapVolumeSource">(), "defaultMode", 420);
   if (value* s = object_member(volume, "downwardAPI")) {
-    set_default(*s, core("DownwardAPIVolumeSource"), "defaultMode", 420);
+    set_default(*s, core<"DownwardAPIVolumeSource">(), "defaultMode", 420);
     default_downward_items(*s);
   }
   if (value* s = object_member(volume, "projected")) default_projected(*s);
   if (value* s = object_member(volume, "hostPath"))
-    set_default(*s, core("HostPathVolumeSource"), "type", "");
+    set_default(*s, core<"HostPathVolumeSource">(), "type", "");
   if (value* s = object_member(volume, "iscsi"))
-    set_default(*s, core("ISCSIVolumeSource"), "iscsiInterface", "default");
+    set_default(*s, core<"ISCSIVolumeSource">(), "iscsiInterface", "default");
   if (value* s = object_member(volume, "rbd")) {
-    const std::string type = core("RBDVolumeSource");
+    const field_order& type = core<"RBDVolumeSource">();
     set_default(*s, type, "pool", "rbd");
     set_default(*s, type, "user", "admin");
     set_default(*s, type, "keyring", "/etc/ceph/keyring");
   }
   if (value* s = object_member(volume, "azureDisk")) {
-    const std::string type = core("AzureDiskVolumeSource");
+    const field_order& type = core<"AzureDiskVolumeSource">();
     set_default(*s, type, "cachingMode", "ReadWrite");
     set_default(*s, type, "fsType", "ext4");
     set_default(*s, type, "readOnly", false);
     set_default(*s, type, "kind", "Shared");
   }
   if (value* s = object_member(volume, "scaleIO")) {
-    set_default(*s, core("ScaleIOVolumeSource"), "storageMode", "ThinProvisioned");
-    set_default(*s, core("ScaleIOVolumeSource"), "fsType", "xfs");
+    set_default(*s, core<"ScaleIOVolumeSource">(), "storageMode", "ThinProvisioned");
+    set_default(*s, core<"ScaleIOVolumeSource">(), "fsType", "xfs");
   }
   if (value* s = object_member(volume, "ephemeral"))
     if (value* tmpl = object_member(*s, "volumeClaimTemplate"))
       if (value* spec = object_member(*tmpl, "spec"))
-        set_default(*spec, core("PersistentVolumeClaimSpec"), "volumeMode", "Filesystem");
+        set_default(*spec, core<"PersistentVolumeClaimSpec">(), "volumeMode", "Filesystem");
 }
 
 // SetDefaults_Volume: a volume without a source is an emptyDir.
 void default_volume(value& volume) {
-  static const schema::message_type* sources = schema::find_message(core("VolumeSource"));
+  static const schema::message_type* sources =
+      schema::find_message(std::string(kCore) + "VolumeSource");
   const auto fields = sources->fields();
   bool has_source = std::any_of(fields.begin(), fields.end(),
                                 [&](const schema::field& f) { return is_set(volume, f.name); });
-  if (!has_source) set_default(volume, core("Volume"), "emptyDir", value::make_object());
+  if (!has_source) set_default(volume, core<"Volume">(), "emptyDir", value::make_object());
   default_volume_sources(volume);
 }
 
@@ -351,12 +384,12 @@ void default_volume(value& volume) {
 // SetDefaults_Pod: containers' requests default to their limits.
 void default_requests_from_limits(value& container) {
   value* resources = object_member(container, "resources");
-  const value* limits_member = resources ? object_member(*resources, "limits") : nullptr;
-  if (!limits_member) return;
-  const value limits = *limits_member;
+  if (!resources || !object_member(*resources, "limits")) return;
   value& requests =
-      set_default(*resources, core("ResourceRequirements"), "requests", value::make_object());
+      set_default(*resources, core<"ResourceRequirements">(), "requests", value::make_object());
   if (!requests.is_object()) return;
+  // Looked up after set_default, which may have moved the members.
+  const value& limits = *resources->find("limits");
   bool added = false;
   for (const auto& [name, quantity] : limits.as_object()) {
     if (requests.find(name)) continue;
@@ -373,14 +406,14 @@ void default_host_network_ports(value& container) {
     if (host && host->is_int() && host->as_int() != 0) return;
     const value* container_port = port.find("containerPort");
     if (container_port && container_port->is_int())
-      assign(port, core("ContainerPort"), "hostPort", container_port->as_int());
+      assign(port, core<"ContainerPort">(), "hostPort", container_port->as_int());
   });
 }
 
 // The Priority admission plugin: the priority of the pod's class (built-in classes only;
 // without a class, no global default class exists) and its preemption policy.
 void default_priority(value& spec) {
-  const std::string type = core("PodSpec");
+  const field_order& type = core<"PodSpec">();
   std::string_view cls = spec.get_string("priorityClassName");
   int64_t priority = cls == "system-node-critical"      ? 2000001000
                      : cls == "system-cluster-critical" ? 2000000000
@@ -392,10 +425,10 @@ void default_priority(value& spec) {
 // ---- Pod templates of workloads ------------------------------------------------------------
 
 void default_pod_template(value& tmpl) {
-  value& meta = set_default(tmpl, core("PodTemplateSpec"), "metadata", value::make_object());
+  value& meta = set_default(tmpl, core<"PodTemplateSpec">(), "metadata", value::make_object());
   // metav1.Time has no omitempty effect: Go writes an unset creationTimestamp as null.
-  set_default(meta, kObjectMeta, "creationTimestamp", nullptr);
-  default_pod_spec(set_default(tmpl, core("PodTemplateSpec"), "spec", value::make_object()));
+  set_default(meta, object_meta(), "creationTimestamp", nullptr);
+  default_pod_spec(set_default(tmpl, core<"PodTemplateSpec">(), "spec", value::make_object()));
 }
 
 value* template_of(value& obj) {
@@ -418,7 +451,7 @@ std::string ip_family_of(std::string_view ip) {
 
 // The registry's initIPFamilyFields for a single-stack IPv4 cluster.
 void default_ip_families(value& spec) {
-  const std::string type = core("ServiceSpec");
+  const field_order& type = core<"ServiceSpec">();
   if (spec.get_string("type") == "ExternalName") return;
   auto list_size = [&](std::string_view key) {
     const value* v = spec.find(key);
@@ -465,7 +498,7 @@ std::string default_image_pull_policy(std::string_view image) {
 
 void default_pod_spec(json::value& spec) {
   if (!spec.is_object()) spec = value::make_object();
-  const std::string type = core("PodSpec");
+  const field_order& type = core<"PodSpec">();
   for_each_item(spec, "volumes", default_volume);
   for_each_item(spec, "initContainers", default_container);
   for_each_item(spec, "containers", default_container);
@@ -482,11 +515,11 @@ void default_pod_spec(json::value& spec) {
 }
 
 void set_defaults_pod(json::value& obj) {
-  value& spec = set_default(obj, core("Pod"), "spec", value::make_object());
+  value& spec = set_default(obj, core<"Pod">(), "spec", value::make_object());
   default_pod_spec(spec);
   for_each_item(spec, "containers", default_requests_from_limits);
   for_each_item(spec, "initContainers", default_requests_from_limits);
-  set_default(spec, core("PodSpec"), "enableServiceLinks", true);
+  set_default(spec, core<"PodSpec">(), "enableServiceLinks", true);
   const value* host_network = spec.find("hostNetwork");
   if (host_network && host_network->is_bool() && host_network->as_bool()) {
     for_each_item(spec, "containers", default_host_network_ports);
@@ -499,59 +532,59 @@ void initial_pod_status(json::value& pod) {
   value status = value::make_object();
   status.set("phase", "Pending");
   status.set("qosClass", pod_qos_class(pod));
-  set_default(pod, core("Pod"), "status", value::make_object()) = std::move(status);
+  set_default(pod, core<"Pod">(), "status", value::make_object()) = std::move(status);
 }
 
 void set_defaults_namespace(json::value& obj) {
-  value& meta = set_default(obj, core("Namespace"), "metadata", value::make_object());
+  value& meta = set_default(obj, core<"Namespace">(), "metadata", value::make_object());
   std::string name(meta.get_string("name"));
   if (!name.empty())
-    set_default(meta, kObjectMeta, "labels", value::make_object())
+    set_default(meta, object_meta(), "labels", value::make_object())
         .set("kubernetes.io/metadata.name", name);
   // The create strategy's finalizer: only for objects not stored yet (no uid), so that a
   // finalize request that clears the list is not undone.
   bool stored = !meta.get_string("uid").empty();
-  value& spec = set_default(obj, core("Namespace"), "spec", value::make_object());
+  value& spec = set_default(obj, core<"Namespace">(), "spec", value::make_object());
   if (!stored) {
-    value& finalizers = set_default(spec, core("NamespaceSpec"), "finalizers", json::array{});
+    value& finalizers = set_default(spec, core<"NamespaceSpec">(), "finalizers", json::array{});
     if (finalizers.is_array() &&
         std::none_of(finalizers.as_array().begin(), finalizers.as_array().end(),
                      [](const value& f) { return f.is_string() && f.as_string() == "kubernetes"; }))
       finalizers.as_array().emplace_back("kubernetes");
   }
-  value& status = set_default(obj, core("Namespace"), "status", value::make_object());
-  set_default(status, core("NamespaceStatus"), "phase", "Active");
+  value& status = set_default(obj, core<"Namespace">(), "status", value::make_object());
+  set_default(status, core<"NamespaceStatus">(), "phase", "Active");
 }
 
 void set_defaults_node(json::value& obj) {
   value* status = object_member(obj, "status");
   if (!status || is_set(*status, "allocatable")) return;
   if (value* capacity = object_member(*status, "capacity"))
-    set_default(*status, core("NodeStatus"), "allocatable", *capacity);
+    set_default(*status, core<"NodeStatus">(), "allocatable", *capacity);
 }
 
 void set_defaults_service(json::value& obj) {
-  value& spec = set_default(obj, core("Service"), "spec", value::make_object());
-  const std::string type = core("ServiceSpec");
+  value& spec = set_default(obj, core<"Service">(), "spec", value::make_object());
+  const field_order& type = core<"ServiceSpec">();
   value& affinity = set_default(spec, type, "sessionAffinity", "None");
   if (affinity.is_string() && affinity.as_string().empty()) affinity = "None";
   if (affinity == value("None")) spec.erase("sessionAffinityConfig");
   value& service_type = set_default(spec, type, "type", "ClusterIP");
   if (service_type.is_string() && service_type.as_string().empty()) service_type = "ClusterIP";
   for_each_item(spec, "ports", [](value& port) {
-    set_default(port, core("ServicePort"), "protocol", "TCP");
+    set_default(port, core<"ServicePort">(), "protocol", "TCP");
     const value* target = port.find("targetPort");
     bool unset = !target || target->is_null() || (target->is_int() && target->as_int() == 0) ||
                  (target->is_string() && target->as_string().empty());
     const value* number = port.find("port");
     if (unset && number && number->is_int())
-      assign(port, core("ServicePort"), "targetPort", number->as_int());
+      assign(port, core<"ServicePort">(), "targetPort", number->as_int());
   });
   if (spec.get_string("sessionAffinity") == "ClientIP") {
     value& config = set_default(spec, type, "sessionAffinityConfig", value::make_object());
     value& client_ip =
-        set_default(config, core("SessionAffinityConfig"), "clientIP", value::make_object());
-    set_default(client_ip, core("ClientIPConfig"), "timeoutSeconds", 10800);
+        set_default(config, core<"SessionAffinityConfig">(), "clientIP", value::make_object());
+    set_default(client_ip, core<"ClientIPConfig">(), "timeoutSeconds", 10800);
   }
   const std::string kind(spec.get_string("type"));
   const value* external_ips = spec.find("externalIPs");
@@ -567,13 +600,14 @@ void set_defaults_service(json::value& obj) {
 
 void set_defaults_endpoints(json::value& obj) {
   for_each_item(obj, "subsets", [](value& subset) {
-    for_each_item(subset, "ports",
-                  [](value& port) { set_default(port, core("EndpointPort"), "protocol", "TCP"); });
+    for_each_item(subset, "ports", [](value& port) {
+      set_default(port, core<"EndpointPort">(), "protocol", "TCP");
+    });
   });
 }
 
 void set_defaults_secret(json::value& obj) {
-  const std::string type = core("Secret");
+  const field_order& type = core<"Secret">();
   // Converting from v1 merges stringData into data (stringData wins) and drops it.
   if (const value* string_data_member = object_member(obj, "stringData")) {
     const value string_data = *string_data_member;
@@ -592,7 +626,7 @@ void set_defaults_secret(json::value& obj) {
 void set_defaults_event(json::value& obj) {
   // Not defaults in Go but fields its encoder always writes: non-omitempty strings and structs,
   // and metav1.Time/MicroTime values (null when unset).
-  const std::string type = core("Event");
+  const field_order& type = core<"Event">();
   set_default(obj, type, "involvedObject", value::make_object());
   set_default(obj, type, "source", value::make_object());
   for (std::string_view key : {"firstTimestamp", "lastTimestamp", "eventTime"})
@@ -602,40 +636,42 @@ void set_defaults_event(json::value& obj) {
 }
 
 void set_defaults_replication_controller(json::value& obj) {
-  const std::string type = core("ReplicationController");
+  const field_order& type = core<"ReplicationController">();
   set_default(obj, type, "spec", value::make_object());
   // The template's labels become the selector and the object's labels when those are empty.
   if (const value* labels = template_labels(obj); labels && !labels->as_object().empty()) {
     const value copy = *labels;
     value& spec = *obj.find("spec");
     if (is_empty_map(spec, "selector"))
-      assign(spec, core("ReplicationControllerSpec"), "selector", copy);
+      assign(spec, core<"ReplicationControllerSpec">(), "selector", copy);
     value& meta = set_default(obj, type, "metadata", value::make_object());
-    if (is_empty_map(meta, "labels")) assign(meta, kObjectMeta, "labels", copy);
+    if (is_empty_map(meta, "labels")) assign(meta, object_meta(), "labels", copy);
   }
-  set_default(*obj.find("spec"), core("ReplicationControllerSpec"), "replicas", 1);
+  set_default(*obj.find("spec"), core<"ReplicationControllerSpec">(), "replicas", 1);
   if (value* tmpl = template_of(obj)) default_pod_template(*tmpl);
 }
 
 void set_defaults_replica_set(json::value& obj) {
-  value& spec = set_default(obj, apps("ReplicaSet"), "spec", value::make_object());
-  set_default(spec, apps("ReplicaSetSpec"), "replicas", 1);
-  default_pod_template(set_default(spec, apps("ReplicaSetSpec"), "template", value::make_object()));
+  value& spec = set_default(obj, apps<"ReplicaSet">(), "spec", value::make_object());
+  set_default(spec, apps<"ReplicaSetSpec">(), "replicas", 1);
+  default_pod_template(
+      set_default(spec, apps<"ReplicaSetSpec">(), "template", value::make_object()));
 }
 
 void set_defaults_deployment(json::value& obj) {
-  value& spec = set_default(obj, apps("Deployment"), "spec", value::make_object());
-  const std::string type = apps("DeploymentSpec");
+  value& spec = set_default(obj, apps<"Deployment">(), "spec", value::make_object());
+  const field_order& type = apps<"DeploymentSpec">();
   set_default(spec, type, "replicas", 1);
   value& strategy = set_default(spec, type, "strategy", value::make_object());
-  value& strategy_type = set_default(strategy, apps("DeploymentStrategy"), "type", "RollingUpdate");
+  value& strategy_type =
+      set_default(strategy, apps<"DeploymentStrategy">(), "type", "RollingUpdate");
   if (strategy_type.is_string() && strategy_type.as_string().empty())
     strategy_type = "RollingUpdate";
   if (strategy.get_string("type") == "RollingUpdate") {
     value& rolling =
-        set_default(strategy, apps("DeploymentStrategy"), "rollingUpdate", value::make_object());
-    set_default(rolling, apps("RollingUpdateDeployment"), "maxUnavailable", "25%");
-    set_default(rolling, apps("RollingUpdateDeployment"), "maxSurge", "25%");
+        set_default(strategy, apps<"DeploymentStrategy">(), "rollingUpdate", value::make_object());
+    set_default(rolling, apps<"RollingUpdateDeployment">(), "maxUnavailable", "25%");
+    set_default(rolling, apps<"RollingUpdateDeployment">(), "maxSurge", "25%");
   }
   set_default(spec, type, "revisionHistoryLimit", 10);
   set_default(spec, type, "progressDeadlineSeconds", 600);

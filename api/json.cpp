@@ -39,10 +39,20 @@ double value::as_double() const {
   return std::get<double>(v_);
 }
 
+namespace {
+
+// Key equality that rules most keys out by length and first byte before comparing bytes.
+inline bool key_equals(const std::string& a, std::string_view b) {
+  return a.size() == b.size() &&
+         (b.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), b.size()) == 0));
+}
+
+}  // namespace
+
 const value* value::find(std::string_view key) const {
   if (!is_object()) return nullptr;
   for (const member& m : as_object()) {
-    if (m.key == key) return &m.val;
+    if (key_equals(m.key, key)) return &m.val;
   }
   return nullptr;
 }
@@ -64,7 +74,7 @@ value& value::operator[](std::string_view key) {
   if (is_null()) v_ = object{};
   object& members = as_object();
   for (member& m : members) {
-    if (m.key == key) return m.val;
+    if (key_equals(m.key, key)) return m.val;
   }
   members.push_back(member{std::string(key), value()});
   return members.back().val;
@@ -77,8 +87,8 @@ void value::set(std::string_view key, value v) {
 bool value::erase(std::string_view key) {
   if (!is_object()) return false;
   object& members = as_object();
-  auto it =
-      std::find_if(members.begin(), members.end(), [key](const member& m) { return m.key == key; });
+  auto it = std::find_if(members.begin(), members.end(),
+                         [key](const member& m) { return key_equals(m.key, key); });
   if (it == members.end()) return false;
   members.erase(it);
   return true;
@@ -159,7 +169,7 @@ namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 
-// How append_quoted treats each byte value.
+// How write_quoted treats each byte value.
 enum byte_class : uint8_t { kPlain, kEscape, kNonAscii };
 
 constexpr std::array<uint8_t, 256> make_byte_classes() {
@@ -182,32 +192,67 @@ inline bool word_needs_attention(uint64_t word) {
          has_zero_byte(word ^ (kOnes * '>')) || has_zero_byte(word ^ (kOnes * '&'));
 }
 
-void append_escaped_ascii(std::string& out, unsigned char c) {
+// Writes into a std::string through a cursor: one capacity check per token rather than one per
+// byte. The string is trimmed to what was written when the writer goes away.
+class writer {
+ public:
+  explicit writer(std::string& out) : out_(out), start_(out.size()), size_(out.size()) {}
+  writer(const writer&) = delete;
+  writer& operator=(const writer&) = delete;
+  ~writer() { out_.resize(size_); }
+
+  void put(char c) {
+    reserve(1);
+    out_[size_++] = c;
+  }
+  void put(std::string_view s) {
+    reserve(s.size());
+    std::memcpy(out_.data() + size_, s.data(), s.size());
+    size_ += s.size();
+  }
+  // Room for `n` more bytes at cursor(); commit(k) keeps the first k of them.
+  char* cursor(size_t n) {
+    reserve(n);
+    return out_.data() + size_;
+  }
+  void commit(size_t n) { size_ += n; }
+
+ private:
+  // Grows by the larger of `n` and what this writer has written so far (at least 64 bytes):
+  // geometric for one large document, small for a short append to a long string.
+  void reserve(size_t n) {
+    if (out_.size() - size_ < n) [[unlikely]]
+      grow(n);
+  }
+  [[gnu::noinline]] void grow(size_t n) {
+    const size_t written = size_ - start_;
+    out_.resize(size_ + std::max({n, written, size_t{64}}));
+  }
+
+  std::string& out_;
+  const size_t start_;
+  size_t size_;
+};
+
+void write_escaped_ascii(writer& w, unsigned char c) {
   switch (c) {
     case '"':
-      out += "\\\"";
-      return;
+      return w.put("\\\"");
     case '\\':
-      out += "\\\\";
-      return;
+      return w.put("\\\\");
     case '\n':
-      out += "\\n";
-      return;
+      return w.put("\\n");
     case '\r':
-      out += "\\r";
-      return;
+      return w.put("\\r");
     case '\t':
-      out += "\\t";
-      return;
+      return w.put("\\t");
     case '\b':
-      out += "\\b";
-      return;
+      return w.put("\\b");
     case '\f':
-      out += "\\f";
-      return;
+      return w.put("\\f");
     default:
-      char escaped[6] = {'\\', 'u', '0', '0', kHexDigits[c >> 4], kHexDigits[c & 0xF]};
-      out.append(escaped, sizeof escaped);
+      const char escaped[6] = {'\\', 'u', '0', '0', kHexDigits[c >> 4], kHexDigits[c & 0xF]};
+      w.put(std::string_view(escaped, sizeof escaped));
   }
 }
 
@@ -298,24 +343,51 @@ void append_double(std::string& out, double d) {
   out.append(buffer, length);
 }
 
-void append_integer(std::string& out, int64_t i) {
-  char buffer[24];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, i);
-  out.append(buffer, end);
+void write_integer(writer& w, int64_t i) {
+  char* begin = w.cursor(24);
+  auto [end, ec] = std::to_chars(begin, begin + 24, i);
+  w.commit(static_cast<size_t>(end - begin));
 }
 
-}  // namespace
+void write_double(writer& w, double d) {
+  std::string text;
+  append_double(text, d);
+  w.put(text);
+}
 
-void append_quoted(std::string& out, std::string_view s) {
-  out.reserve(out.size() + s.size() + 2);
-  out.push_back('"');
+// Whether the fewer than 8 bytes from p to end are all kPlain, tested as one word read with
+// overlapping loads (a byte seen twice or a space of padding changes nothing).
+inline bool tail_is_plain(const unsigned char* p, const unsigned char* end) {
+  const size_t n = static_cast<size_t>(end - p);
+  uint64_t word = 0x2020202020202020ULL;
+  if (n >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, p, 4);
+    std::memcpy(&tail, end - 4, 4);
+    word = head | uint64_t{tail} << 32;
+  } else if (n >= 2) {
+    uint16_t head, tail;
+    std::memcpy(&head, p, 2);
+    std::memcpy(&tail, end - 2, 2);
+    word = (word & ~uint64_t{0xFFFFFFFF}) | head | uint64_t{tail} << 16;
+  } else if (n == 1) {
+    word = (word & ~uint64_t{0xFF}) | *p;
+  }
+  return !word_needs_attention(word);
+}
+
+void write_quoted(writer& w, std::string_view s) {
+  w.put('"');
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* const end = p + s.size();
-  const auto* pending = p;  // start of the bytes not yet copied to out
-  auto flush = [&] { out.append(reinterpret_cast<const char*>(pending), p - pending); };
+  const auto* pending = p;  // start of the bytes not yet written
+  auto flush = [&] {
+    w.put(std::string_view(reinterpret_cast<const char*>(pending), p - pending));
+  };
   while (p < end) {
     uint64_t word;
     while (end - p >= 8 && (std::memcpy(&word, p, 8), !word_needs_attention(word))) p += 8;
+    if (end - p < 8 && tail_is_plain(p, end)) p = end;
     if (p == end) break;
     const unsigned char c = *p;
     const uint8_t cls = kByteClasses[c];
@@ -331,65 +403,70 @@ void append_quoted(std::string& out, std::string_view s) {
       }
       flush();
       if (length == 0) {
-        out += "\\ufffd";
+        w.put("\\ufffd");
         p += 1;
       } else {
-        out += p[2] == 0xA8 ? "\\u2028" : "\\u2029";
+        w.put(p[2] == 0xA8 ? "\\u2028" : "\\u2029");
         p += length;
       }
       pending = p;
       continue;
     }
     flush();
-    append_escaped_ascii(out, c);
+    write_escaped_ascii(w, c);
     pending = ++p;
   }
   flush();
-  out.push_back('"');
+  w.put('"');
+}
+
+void write_value(writer& w, const value& v) {
+  switch (v.type()) {
+    case kind::null:
+      return w.put("null");
+    case kind::boolean:
+      return w.put(v.as_bool() ? "true" : "false");
+    case kind::integer:
+      return write_integer(w, v.as_int());
+    case kind::number:
+      return write_double(w, v.as_double());
+    case kind::string:
+      return write_quoted(w, v.as_string());
+    case kind::array: {
+      w.put('[');
+      bool first = true;
+      for (const value& item : v.as_array()) {
+        if (!first) w.put(',');
+        first = false;
+        write_value(w, item);
+      }
+      return w.put(']');
+    }
+    case kind::object: {
+      w.put('{');
+      bool first = true;
+      for (const member& m : v.as_object()) {
+        if (!first) w.put(',');
+        first = false;
+        write_quoted(w, m.key);
+        w.put(':');
+        write_value(w, m.val);
+      }
+      return w.put('}');
+    }
+  }
+}
+
+}  // namespace
+
+void append_quoted(std::string& out, std::string_view s) {
+  writer w(out);
+  write_quoted(w, s);
 }
 
 void dump_to(const value& v, std::string& out) {
-  switch (v.type()) {
-    case kind::null:
-      out += "null";
-      return;
-    case kind::boolean:
-      out += v.as_bool() ? "true" : "false";
-      return;
-    case kind::integer:
-      append_integer(out, v.as_int());
-      return;
-    case kind::number:
-      append_double(out, v.as_double());
-      return;
-    case kind::string:
-      append_quoted(out, v.as_string());
-      return;
-    case kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const value& item : v.as_array()) {
-        if (!first) out.push_back(',');
-        first = false;
-        dump_to(item, out);
-      }
-      out.push_back(']');
-      return;
-    }
-    case kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const member& m : v.as_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_quoted(out, m.key);
-        out.push_back(':');
-        dump_to(m.val, out);
-      }
-      out.push_back('}');
-      return;
-    }
-  }
+  writer w(out);
+  write_value(w, v);
 }
 
 std::string dump(const value& v) {
@@ -472,6 +549,7 @@ class member_finder {
 
   std::optional<size_t> find(std::string_view key) {
     if (members_.size() <= kLinearLimit) {
+      if ((seen_ & key_bit(key)) == 0) return std::nullopt;
       for (size_t i = 0; i < members_.size(); ++i) {
         if (members_[i].key == key) return i;
       }
@@ -488,11 +566,21 @@ class member_finder {
 
   // Call after appending a member.
   void added() {
+    seen_ |= key_bit(members_.back().key);
     if (!index_.empty()) index_.emplace(members_.back().key, members_.size() - 1);
   }
 
  private:
   static constexpr size_t kLinearLimit = 24;
+
+  // One of 64 bits picked from the key's length and end bytes: a key whose bit is not yet in
+  // seen_ is certainly new, which spares most linear scans.
+  static uint64_t key_bit(std::string_view key) {
+    size_t mix = key.size() * 7;
+    if (!key.empty())
+      mix += static_cast<unsigned char>(key.front()) * 5u + static_cast<unsigned char>(key.back());
+    return uint64_t{1} << (mix & 63);
+  }
 
   struct string_hash {
     using is_transparent = void;
@@ -500,6 +588,7 @@ class member_finder {
   };
 
   const object& members_;
+  uint64_t seen_ = 0;
   std::unordered_map<std::string, size_t, string_hash, std::equal_to<>> index_;
 };
 
@@ -519,29 +608,37 @@ class dom_converter {
         return convert_object(element.get_object().value_unsafe(), out);
       case element_type::ARRAY:
         return convert_array(element.get_array().value_unsafe(), out);
-      case element_type::STRING:
-        out = value(element.get_string().value_unsafe());
-        return true;
-      case element_type::INT64:
-        out = value(element.get_int64().value_unsafe());
-        return true;
-      case element_type::UINT64:
-        out = value(static_cast<double>(element.get_uint64().value_unsafe()));
-        return true;
-      case element_type::DOUBLE:
-        out = value(element.get_double().value_unsafe());
-        return true;
-      case element_type::BOOL:
-        out = value(element.get_bool().value_unsafe());
-        return true;
-      case element_type::NULL_VALUE:
-        out = value();
+      default:
+        out = scalar(element);
         return true;
     }
-    return true;
   }
 
  private:
+  static bool is_container(simdjson::dom::element element) {
+    using simdjson::dom::element_type;
+    return element.type() == element_type::OBJECT || element.type() == element_type::ARRAY;
+  }
+
+  // Any element but an object or an array.
+  static value scalar(simdjson::dom::element element) {
+    using simdjson::dom::element_type;
+    switch (element.type()) {
+      case element_type::STRING:
+        return value(element.get_string().value_unsafe());
+      case element_type::INT64:
+        return value(element.get_int64().value_unsafe());
+      case element_type::UINT64:
+        return value(static_cast<double>(element.get_uint64().value_unsafe()));
+      case element_type::DOUBLE:
+        return value(element.get_double().value_unsafe());
+      case element_type::BOOL:
+        return value(element.get_bool().value_unsafe());
+      default:
+        return value();
+    }
+  }
+
   // The path holds one step per enclosing container.
   bool can_enter() const { return state_.path().size() < state_.max_depth(); }
 
@@ -552,7 +649,11 @@ class dom_converter {
     state_.path().push_back(path_step{.key = {}, .index = 0, .is_index = true});
     for (simdjson::dom::element item : items) {
       state_.path().back().index = converted.size();
-      if (!convert(item, converted.emplace_back())) return false;
+      if (!is_container(item)) {
+        converted.push_back(scalar(item));
+      } else if (!convert(item, converted.emplace_back())) {
+        return false;
+      }
     }
     state_.path().pop_back();
     out = value(std::move(converted));
@@ -571,6 +672,10 @@ class dom_converter {
       if (std::optional<size_t> existing = finder.find(field.key)) {
         state_.record_duplicate();
         target = &members[*existing].val;  // the last occurrence wins, in place
+      } else if (!is_container(field.value)) {
+        members.push_back(member{std::string(field.key), scalar(field.value)});
+        finder.added();
+        continue;
       } else {
         members.push_back(member{std::string(field.key), value()});
         finder.added();

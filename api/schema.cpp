@@ -1,12 +1,16 @@
 // The type table (generated), Go-compatible scalar codecs (Quantity, RFC 3339 times, base64) and
 // the schema walks: check_object (decode errors, unknown fields) and normalize_object.
 #include "api/schema.hpp"
+
+#include "api/name_table.hpp"
 #include "api/status.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <iterator>
 #include <limits>
 #include <optional>
 
@@ -67,16 +71,67 @@ std::span<const field> message_type::fields() const {
   return {kGeneratedFields + first_field, field_count};
 }
 
-const field* message_type::find_field(std::string_view json_name) const {
+namespace {
+
+// find_field by walking the table; the reference the per-message indexes are built from.
+const field* scan_for_field(const message_type& m, std::string_view json_name) {
   // Go lets a struct's own fields shadow those promoted from embedded structs.
-  for (const field& f : fields()) {
+  for (const field& f : m.fields()) {
     if (!f.inlined && f.name == json_name) return &f;
   }
-  for (const field& f : fields()) {
+  for (const field& f : m.fields()) {
     if (!f.inlined) continue;
-    if (const field* promoted = f.type()->find_field(json_name)) return promoted;
+    if (const field* promoted = scan_for_field(*f.type(), json_name)) return promoted;
   }
-  return has_type_meta ? type_meta().find_field(json_name) : nullptr;
+  return m.has_type_meta ? scan_for_field(type_meta(), json_name) : nullptr;
+}
+
+// Every JSON name scan_for_field can resolve for `m`.
+void collect_field_names(const message_type& m, std::vector<std::string_view>& names) {
+  for (const field& f : m.fields()) {
+    if (!f.inlined) {
+      names.push_back(f.name);
+    } else if (f.type()) {
+      collect_field_names(*f.type(), names);
+    }
+  }
+  if (m.has_type_meta && &m != &type_meta()) collect_field_names(type_meta(), names);
+}
+
+// A message's fields by JSON name: find_field runs for every member of every object that is
+// checked, normalised or defaulted.
+using field_index = name_table<const field*>;
+
+field_index make_field_index(const message_type& m) {
+  std::vector<std::string_view> names;
+  collect_field_names(m, names);
+  std::vector<std::pair<std::string_view, const field*>> entries;
+  entries.reserve(names.size());
+  for (std::string_view name : names) entries.emplace_back(name, scan_for_field(m, name));
+  return field_index(entries);
+}
+
+const field_index* index_of(const message_type& m) {
+  static const std::vector<field_index> indexes = [] {
+    std::vector<field_index> all;
+    all.reserve(std::size(kGeneratedMessages));
+    for (const message_type& message : kGeneratedMessages) all.push_back(make_field_index(message));
+    return all;
+  }();
+  const auto* first = std::begin(kGeneratedMessages);
+  const std::less<const message_type*> before;
+  if (before(&m, first) || !before(&m, std::end(kGeneratedMessages))) return nullptr;
+  return &indexes[static_cast<size_t>(&m - first)];
+}
+
+}  // namespace
+
+const field* message_type::find_field(std::string_view json_name) const {
+  if (const field_index* index = index_of(*this)) {
+    const field* const* found = index->find(json_name);
+    return found ? *found : nullptr;
+  }
+  return scan_for_field(*this, json_name);
 }
 
 const field* message_type::find_field_by_number(int number) const {
@@ -330,7 +385,27 @@ constexpr named_suffix kBinarySuffixes[] = {{"Ki", 10}, {"Mi", 20}, {"Gi", 30},
                                             {"Ti", 40}, {"Pi", 50}, {"Ei", 60}};
 
 bool is_suffix_char(char c) {
-  return std::string_view("eEinumkKMGTP").find(c) != std::string_view::npos;
+  switch (c) {
+    case 'e':
+    case 'E':
+    case 'i':
+    case 'n':
+    case 'u':
+    case 'm':
+    case 'k':
+    case 'K':
+    case 'M':
+    case 'G':
+    case 'T':
+    case 'P':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_zero_digits(std::string_view digits) {
+  return digits.size() == 1 && digits[0] == '0';
 }
 
 // parseQuantityString: sign, number and suffix; false for ErrFormatWrong.
@@ -396,13 +471,21 @@ bool split_quantity(std::string_view str, quantity_parts& p) {
   return true;
 }
 
+// The entry of `table` spelled `suffix`, found by its first letter (no two share one).
+template <size_t N>
+const named_suffix* find_suffix(const named_suffix (&table)[N], std::string_view suffix) {
+  for (const auto& s : table) {
+    if (!s.text.empty() && s.text[0] == suffix[0]) return s.text == suffix ? &s : nullptr;
+  }
+  return nullptr;
+}
+
 std::optional<suffix_info> interpret_suffix(std::string_view suffix) {
-  for (const auto& s : kDecimalSuffixes) {
-    if (s.text == suffix) return suffix_info{10, s.exponent, quantity_format::decimal_si};
-  }
-  for (const auto& s : kBinarySuffixes) {
-    if (s.text == suffix) return suffix_info{2, s.exponent, quantity_format::binary_si};
-  }
+  if (suffix.empty()) return suffix_info{10, 0, quantity_format::decimal_si};
+  if (const named_suffix* s = find_suffix(kDecimalSuffixes, suffix))
+    return suffix_info{10, s->exponent, quantity_format::decimal_si};
+  if (const named_suffix* s = find_suffix(kBinarySuffixes, suffix))
+    return suffix_info{2, s->exponent, quantity_format::binary_si};
   int64_t parsed = 0;
   if (suffix.size() > 1 && (suffix[0] == 'e' || suffix[0] == 'E')) {
     if (!go_parse_int(suffix.substr(1), parsed)) return std::nullopt;
@@ -435,7 +518,10 @@ fast_path int64_fast_path(const quantity_parts& p, const suffix_info& s) {
   if (precision < 0) return {};
   scale -= static_cast<int64_t>(p.denom.size());
   if (scale < -9) return {};
-  const std::string shifted = std::string(p.num) + std::string(p.denom);
+  // precision >= 0 bounds the digits to 18.
+  char buffer[24];
+  std::copy(p.denom.begin(), p.denom.end(), std::copy(p.num.begin(), p.num.end(), buffer));
+  const std::string_view shifted(buffer, p.num.size() + p.denom.size());
   int64_t value = 0, product = 0;
   if (!go_parse_int(shifted, value)) return {};
   if (__builtin_mul_overflow(value, static_cast<int64_t>(mantissa), &product)) return {};
@@ -447,7 +533,7 @@ fast_path int64_fast_path(const quantity_parts& p, const suffix_info& s) {
 
 // Values below 10^-9 round up (away from zero) to the nearest nano.
 void round_up_to_nano(std::string& digits, int64_t& exponent) {
-  if (exponent >= -9 || digits == "0") return;
+  if (exponent >= -9 || is_zero_digits(digits)) return;
   const int64_t drop = -9 - exponent;
   exponent = -9;
   if (drop >= static_cast<int64_t>(digits.size())) {
@@ -475,15 +561,29 @@ std::string integer_digits(const quantity& q) {
   return digits.empty() ? "0" : digits;
 }
 
-std::string binary_si_text(const quantity& q) {
-  std::string number = integer_digits(q);
+// Divides the integer `number` by 1024 while it is a non-zero multiple of 1024; returns how
+// many times it did.
+size_t divide_out_1024(std::string& number) {
   size_t times = 0;
+  if (number.size() <= 18) {  // fits in 64 bits: the same steps in machine arithmetic
+    uint64_t n = 0;
+    for (char c : number) n = n * 10 + static_cast<uint64_t>(c - '0');
+    for (; n >= 1024 && n % 1024 == 0; n /= 1024) ++times;
+    if (times > 0) number = std::to_string(n);
+    return times;
+  }
   for (;;) {
     std::string quotient = number;
     if (compare_magnitude(number, 0, "1024", 0) < 0 || divide_small(quotient, 1024) != 0) break;
     number = std::move(quotient);
     ++times;
   }
+  return times;
+}
+
+std::string binary_si_text(const quantity& q) {
+  std::string number = integer_digits(q);
+  const size_t times = divide_out_1024(number);
   std::string_view suffix = times > 0 && times <= std::size(kBinarySuffixes)
                                 ? kBinarySuffixes[times - 1].text
                                 : std::string_view();
@@ -538,18 +638,21 @@ bool parse_quantity(std::string_view text, quantity* out, std::string* error) {
   }
 
   q.format = suffix->format;
-  q.digits = std::string(parts.num) + std::string(parts.denom);
+  q.digits.assign(parts.num);
+  q.digits.append(parts.denom);
   int64_t exponent = -static_cast<int64_t>(parts.denom.size());
   if (suffix->base == 10) {
     exponent += suffix->exponent;
   } else if (fast.binary_value >= 0) {
-    q.digits = std::to_string(fast.binary_value);
+    char buffer[24];
+    auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, fast.binary_value);
+    q.digits.assign(buffer, end);
   } else {
     for (int32_t i = 0; i < suffix->exponent; ++i) multiply_small(q.digits, 2);
   }
   strip_leading_zeros(q.digits);
   round_up_to_nano(q.digits, exponent);
-  if (q.digits == "0") exponent = 0;
+  if (q.is_zero()) exponent = 0;
   if (q.format == quantity_format::binary_si && !q.is_zero()) {
     if (compare_magnitude(q.digits, exponent, kMaxInt64, 0) > 0) {
       q.digits = kMaxInt64;
@@ -1219,7 +1322,9 @@ class checker {
 
   void unknown_field(std::string_view key) {
     if (mode_ == check_mode::ignore || report_.unknown_fields.size() >= kMaxStrictErrors) return;
-    std::string path = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+    const size_t mark = append_key(key);
+    std::string path = path_text();
+    path_.resize(mark);
     std::string message = "unknown field " + api::go_quote(path);
     report_.unknown_fields.push_back(std::move(path));
     (mode_ == check_mode::strict ? report_.errors : report_.warnings).push_back(std::move(message));
@@ -1255,24 +1360,44 @@ class checker {
     report_.errors.push_back(std::move(message));
   }
 
+  // The path is kept as steps and spelled out only for an unknown field.
+  struct path_step {
+    std::string_view key;
+    size_t index = 0;
+    bool is_index = false;
+  };
+
   size_t append_key(std::string_view key) {
     const size_t mark = path_.size();
-    if (!path_.empty()) path_ += '.';
-    path_ += key;
+    path_.push_back(path_step{.key = key});
     return mark;
   }
 
   size_t append_index(size_t index) {
     const size_t mark = path_.size();
-    path_ += '[';
-    path_ += std::to_string(index);
-    path_ += ']';
+    path_.push_back(path_step{.index = index, .is_index = true});
     return mark;
+  }
+
+  // spec.containers[0].env[1].name
+  std::string path_text() const {
+    std::string out;
+    for (const path_step& step : path_) {
+      if (step.is_index) {
+        out += '[';
+        out += std::to_string(step.index);
+        out += ']';
+      } else {
+        if (!out.empty()) out += '.';
+        out += step.key;
+      }
+    }
+    return out;
   }
 
   check_mode mode_;
   check_report& report_;
-  std::string path_;
+  std::vector<path_step> path_;
   std::vector<std::string_view> go_fields_;
   std::string_view go_struct_;
   std::string first_saved_error_;
@@ -1386,16 +1511,16 @@ class normalizer {
   }
 
   static void canonical_quantity(json::value& v) {
-    std::string text;
+    quantity q;
     if (v.is_string()) {
-      text = trim_space(v.as_string());
+      if (!parse_quantity(trim_space(v.as_string()), &q)) return;
     } else if (v.is_number()) {
-      text = number_text(v);
+      if (!parse_quantity(number_text(v), &q)) return;
     } else {
       return;
     }
-    quantity q;
-    if (parse_quantity(text, &q)) v = q.to_string();
+    std::string canonical = q.to_string();
+    if (!v.is_string() || v.as_string() != canonical) v = std::move(canonical);
   }
 
   static void canonical_time(json::value& v, bool micro) {

@@ -133,7 +133,7 @@ struct quantity {
   quantity_format format = quantity_format::decimal_si;
   std::string text;  // the input when Kubernetes keeps it as the canonical form
 
-  bool is_zero() const { return digits == "0"; }
+  bool is_zero() const { return digits.size() == 1 && digits[0] == '0'; }
   // The form Kubernetes writes back: "500m" for "0.5", "1Gi" for "1024Mi", "1k" for "1000".
   std::string to_string() const;
   // The value scaled to 10^scale, rounded up (away from zero): milli_value is scaled(-3).

@@ -91,6 +91,78 @@ std::string keyed(const std::string& path, std::string_view key) {
   return path + "[" + std::string(key) + "]";
 }
 
+// A field path spelled out only when an error needs it. A root refers to the string it was made
+// from and each step to the path it was made from; both must outlive it (steps of temporary
+// paths are refused at compile time).
+class field_path {
+ public:
+  field_path(const std::string& root) : text_(root) {}
+  field_path(const char* root) : text_(root) {}
+
+  field_path child(std::string_view name) const& { return {this, step::child, name}; }
+  field_path index(size_t i) const& { return {this, step::index, {}, i}; }
+  field_path key(std::string_view key) const& { return {this, step::key, key}; }
+  field_path child(std::string_view) const&& = delete;
+  field_path index(size_t) const&& = delete;
+  field_path key(std::string_view) const&& = delete;
+
+  std::string str() const {
+    if (!parent_) return std::string(text_);
+    std::string out = parent_->str();
+    switch (step_) {
+      case step::child:
+        if (!out.empty()) out += '.';
+        out += text_;
+        break;
+      case step::index:
+        out += '[';
+        out += std::to_string(index_);
+        out += ']';
+        break;
+      case step::key:
+        out += '[';
+        out += text_;
+        out += ']';
+        break;
+      case step::root:
+        break;
+    }
+    return out;
+  }
+  operator std::string() const { return str(); }
+
+ private:
+  enum class step : uint8_t { root, child, index, key };
+
+  field_path(const field_path* parent, step kind, std::string_view text, size_t index = 0)
+      : parent_(parent), step_(kind), text_(text), index_(index) {}
+
+  const field_path* parent_ = nullptr;
+  step step_ = step::root;
+  std::string_view text_;
+  size_t index_ = 0;
+};
+
+field_path child(const field_path& path, std::string_view name) {
+  return path.child(name);
+}
+field_path index(const field_path& path, size_t i) {
+  return path.index(i);
+}
+field_path keyed(const field_path& path, std::string_view key) {
+  return path.key(key);
+}
+// Literal roots ("spec.ports") stay plain strings.
+std::string index(const char* path, size_t i) {
+  return index(std::string(path), i);
+}
+std::string keyed(const char* path, std::string_view key) {
+  return keyed(std::string(path), key);
+}
+void child(field_path&&, std::string_view) = delete;
+void index(field_path&&, size_t) = delete;
+void keyed(field_path&&, std::string_view) = delete;
+
 // ---- Values as field errors print them (%q for strings, %v for numbers, %#v otherwise) -----
 
 std::string show(std::string_view s) {
@@ -520,19 +592,19 @@ status_cause not_found_value(const std::string& field, const std::string& shown_
 
 namespace {
 
-void validate_qualified_name(std::string_view name, const std::string& field, causes& out) {
+void validate_qualified_name(std::string_view name, const field_path& field, causes& out) {
   for (auto& msg : is_qualified_name(name)) out.push_back(invalid_value(field, show(name), msg));
 }
 
-void validate_dns1123_label(std::string_view name, const std::string& field, causes& out) {
+void validate_dns1123_label(std::string_view name, const field_path& field, causes& out) {
   for (auto& msg : is_dns1123_label(name)) out.push_back(invalid_value(field, show(name), msg));
 }
 
-void validate_dns1123_subdomain(std::string_view name, const std::string& field, causes& out) {
+void validate_dns1123_subdomain(std::string_view name, const field_path& field, causes& out) {
   for (auto& msg : is_dns1123_subdomain(name)) out.push_back(invalid_value(field, show(name), msg));
 }
 
-void validate_nonnegative(int64_t v, const std::string& field, causes& out) {
+void validate_nonnegative(int64_t v, const field_path& field, causes& out) {
   if (v < 0) out.push_back(invalid_value(field, show_int(v), std::string(kNegativeMsg)));
 }
 
@@ -541,6 +613,13 @@ std::string lower(std::string_view s) {
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
+}
+
+// `s` in lower case, copied into `scratch` only when it has upper-case letters.
+std::string_view lowered(std::string_view s, std::string& scratch) {
+  if (std::none_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) return s;
+  scratch = lower(s);
+  return scratch;
 }
 
 std::string go_owner_reference(const value& ref) {
@@ -647,14 +726,22 @@ void validate_managed_fields(const json::array& entries, const std::string& path
 
 }  // namespace
 
-std::vector<status_cause> validate_labels(const json::value* labels, const std::string& field) {
-  causes out;
-  if (!labels || !labels->is_object()) return out;
+namespace {
+
+void validate_labels_into(const json::value* labels, const field_path& field, causes& out) {
+  if (!labels || !labels->is_object()) return;
   for (const auto& [k, v] : labels->as_object()) {
     validate_qualified_name(k, field, out);
     for (auto& msg : is_valid_label_value(string_value(v)))
       out.push_back(invalid_value(field, show(string_value(v)), msg));
   }
+}
+
+}  // namespace
+
+std::vector<status_cause> validate_labels(const json::value* labels, const std::string& field) {
+  causes out;
+  validate_labels_into(labels, field, out);
   return out;
 }
 
@@ -663,8 +750,10 @@ std::vector<status_cause> validate_annotations(const json::value* annotations,
   causes out;
   if (!annotations || !annotations->is_object()) return out;
   size_t total = 0;
+  std::string scratch;
   for (const auto& [k, v] : annotations->as_object()) {
-    for (auto& msg : is_qualified_name(lower(k))) out.push_back(invalid_value(field, show(k), msg));
+    for (auto& msg : is_qualified_name(lowered(k, scratch)))
+      out.push_back(invalid_value(field, show(k), msg));
     total += k.size() + string_value(v).size();
   }
   if (total > kTotalAnnotationSize) out.push_back(too_long(field, kTotalAnnotationSize));
@@ -695,7 +784,7 @@ std::vector<status_cause> validate_object_meta(const json::value& meta, bool nam
     out.push_back(forbidden_field("metadata.namespace", "not allowed on this type"));
   }
   validate_nonnegative(int_or(meta, "generation", 0), "metadata.generation", out);
-  for (auto& c : validate_labels(member(meta, "labels"), "metadata.labels")) out.push_back(c);
+  validate_labels_into(member(meta, "labels"), "metadata.labels", out);
   for (auto& c : validate_annotations(member(meta, "annotations"), "metadata.annotations"))
     out.push_back(c);
   validate_owner_references(array_of(meta, "ownerReferences"), "metadata.ownerReferences", out);
@@ -717,13 +806,20 @@ bool contains(const string_list& list, std::string_view v) {
 }
 
 // Checks an enum-like string field: Required when empty, Unsupported when not in `supported`.
-void validate_enum(std::string_view v, const string_list& supported, const std::string& field,
+void validate_enum(std::string_view v, const string_list& supported, const field_path& field,
                    causes& out) {
   if (v.empty()) {
     out.push_back(required_field(field));
   } else if (!contains(supported, v)) {
     out.push_back(unsupported_value(field, show(v), supported));
   }
+}
+
+// The same for a list written in place, turned into strings only for an error.
+void validate_enum(std::string_view v, std::initializer_list<std::string_view> supported,
+                   const field_path& field, causes& out) {
+  if (!v.empty() && std::find(supported.begin(), supported.end(), v) != supported.end()) return;
+  validate_enum(v, string_list(supported.begin(), supported.end()), field, out);
 }
 
 // State shared by the checks of one PodSpec.
@@ -734,7 +830,7 @@ struct pod_context {
   bool is_pod = false;  // a Pod rather than a pod template
 };
 
-void validate_mode(const value& obj, std::string_view key, const std::string& path, causes& out) {
+void validate_mode(const value& obj, std::string_view key, const field_path& path, causes& out) {
   auto mode = int_of(obj, key);
   if (mode && (*mode > 0777 || *mode < 0))
     out.push_back(invalid_value(child(path, key), show_int(*mode), std::string(kFileModeMsg)));
@@ -742,7 +838,7 @@ void validate_mode(const value& obj, std::string_view key, const std::string& pa
 
 // ---- Ports, probes and lifecycle handlers
 
-void validate_port_num_or_name(const value* port, const std::string& path, causes& out) {
+void validate_port_num_or_name(const value* port, const field_path& path, causes& out) {
   if (port && port->is_string()) {
     for (auto& msg : is_valid_port_name(port->as_string()))
       out.push_back(invalid_value(path, show(port->as_string()), msg));
@@ -752,7 +848,7 @@ void validate_port_num_or_name(const value* port, const std::string& path, cause
   for (auto& msg : is_valid_port_num(n)) out.push_back(invalid_value(path, show_int(n), msg));
 }
 
-void validate_http_get(const value& http, const std::string& path, causes& out) {
+void validate_http_get(const value& http, const field_path& path, causes& out) {
   if (http.get_string("path").empty()) out.push_back(required_field(child(path, "path")));
   validate_port_num_or_name(member(http, "port"), child(path, "port"), out);
   std::string scheme = str(http, "scheme");
@@ -764,7 +860,7 @@ void validate_http_get(const value& http, const std::string& path, causes& out) 
           invalid_value(child(path, "httpHeaders"), show(header.get_string("name")), msg));
 }
 
-void validate_sleep(const value& sleep, const pod_context& ctx, const std::string& path,
+void validate_sleep(const value& sleep, const pod_context& ctx, const field_path& path,
                     causes& out) {
   int64_t seconds = int_or(sleep, "seconds", 0);
   if (ctx.grace_period && (seconds <= 0 || seconds > *ctx.grace_period))
@@ -775,13 +871,13 @@ void validate_sleep(const value& sleep, const pod_context& ctx, const std::strin
 }
 
 // validateHandler: exactly one of exec, httpGet, tcpSocket, grpc, sleep.
-void validate_handler(const value& handler, const pod_context& ctx, const std::string& path,
+void validate_handler(const value& handler, const pod_context& ctx, const field_path& path,
                       causes& out) {
   int handlers = 0;
   for (std::string_view kind : {"exec", "httpGet", "tcpSocket", "grpc", "sleep"}) {
     const value* h = member(handler, kind);
     if (!h) continue;
-    std::string at = child(path, kind);
+    const field_path at = child(path, kind);
     if (handlers++ > 0) {
       out.push_back(forbidden_field(at, "may not specify more than 1 handler type"));
       continue;
@@ -799,7 +895,7 @@ void validate_handler(const value& handler, const pod_context& ctx, const std::s
 enum class probe_kind { liveness, readiness, startup };
 
 void validate_probe(const value* probe, probe_kind kind, const pod_context& ctx,
-                    const std::string& path, causes& out) {
+                    const field_path& path, causes& out) {
   if (!probe) return;
   validate_handler(*probe, ctx, path, out);
   for (std::string_view f : {"initialDelaySeconds", "timeoutSeconds", "periodSeconds",
@@ -817,17 +913,17 @@ void validate_probe(const value* probe, probe_kind kind, const pod_context& ctx,
     out.push_back(invalid_value(child(path, "successThreshold"), show_int(success), "must be 1"));
 }
 
-void validate_lifecycle(const value& lifecycle, const pod_context& ctx, const std::string& path,
+void validate_lifecycle(const value& lifecycle, const pod_context& ctx, const field_path& path,
                         causes& out) {
   for (std::string_view hook : {"postStart", "preStop"})
     if (const value* h = member(lifecycle, hook)) validate_handler(*h, ctx, child(path, hook), out);
 }
 
-void validate_container_ports(const json::array& ports, const std::string& path, causes& out) {
+void validate_container_ports(const json::array& ports, const field_path& path, causes& out) {
   std::set<std::string, std::less<>> names;
   for (size_t i = 0; i < ports.size(); ++i) {
     const value& port = ports[i];
-    std::string at = index(path, i);
+    const field_path at = index(path, i);
     std::string name = str(port, "name");
     if (!name.empty()) {
       auto msgs = is_valid_port_name(name);
@@ -873,7 +969,7 @@ std::optional<std::string> convert_downward_field(std::string_view field_path, s
 }
 
 void validate_object_field_selector(const value& ref, const string_list& expressions,
-                                    const std::string& path, causes& out) {
+                                    const field_path& path, causes& out) {
   std::string api_version = str(ref, "apiVersion");
   std::string field_path = str(ref, "fieldPath");
   if (api_version.empty()) return out.push_back(required_field(child(path, "apiVersion")));
@@ -901,27 +997,26 @@ void validate_object_field_selector(const value& ref, const string_list& express
 }
 
 std::optional<schema::quantity> quantity_of(const value& v) {
-  std::string text;
-  if (v.is_string())
-    text = v.as_string();
-  else if (v.is_int())
-    text = std::to_string(v.as_int());
-  else
-    return std::nullopt;
   schema::quantity q;
-  if (!schema::parse_quantity(text, &q)) return std::nullopt;
+  if (v.is_string()) {
+    if (!schema::parse_quantity(v.as_string(), &q)) return std::nullopt;
+  } else if (v.is_int()) {
+    if (!schema::parse_quantity(std::to_string(v.as_int()), &q)) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
   return q;
 }
 
 void validate_resource_divisor(std::string_view resource, const value* divisor,
-                               const std::string& path, causes& out) {
+                               const field_path& path, causes& out) {
   auto q = divisor ? quantity_of(*divisor) : std::nullopt;
   if (!q || q->is_zero()) return;
   static const string_list cpu = {"1m", "1"};
   static const string_list memory = {"1",   "1k",  "1M",  "1G",  "1T",  "1P", "1E",
                                      "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei"};
   std::string shown = q->to_string();
-  std::string at = child(path, "divisor");
+  const field_path at = child(path, "divisor");
   if ((resource == "limits.cpu" || resource == "requests.cpu") && !contains(cpu, shown))
     out.push_back(invalid_value(at, show(resource),
                                 "only divisor's values 1m and 1 are supported with the cpu "
@@ -937,7 +1032,7 @@ void validate_resource_divisor(std::string_view resource, const value* divisor,
         invalid_value(at, show(resource), memory_values + "local ephemeral storage resource"));
 }
 
-void validate_resource_field_selector(const value& ref, bool volume, const std::string& path,
+void validate_resource_field_selector(const value& ref, bool volume, const field_path& path,
                                       causes& out) {
   static const string_list expressions = {
       "limits.cpu",   "limits.ephemeral-storage",   "limits.memory",
@@ -955,7 +1050,7 @@ void validate_resource_field_selector(const value& ref, bool volume, const std::
 }
 
 // ConfigMap and Secret key selectors: the name is checked as a Secret name.
-void validate_key_selector(const value& ref, const std::string& path, causes& out) {
+void validate_key_selector(const value& ref, const field_path& path, causes& out) {
   std::string name = str(ref, "name");
   for (auto& msg : is_dns1123_subdomain(name))
     out.push_back(invalid_value(child(path, "name"), show(name), msg));
@@ -978,7 +1073,7 @@ const string_list kEnvFieldPaths = {"metadata.name",
                                     "status.podIP",
                                     "status.podIPs"};
 
-void validate_env_value_from(const value& env, const std::string& path, causes& out) {
+void validate_env_value_from(const value& env, const field_path& path, causes& out) {
   const value* from = member(env, "valueFrom");
   if (!from) return;
   int sources = 0;
@@ -1010,9 +1105,9 @@ void validate_env_value_from(const value& env, const std::string& path, causes& 
   }
 }
 
-void validate_env(const json::array& env, const std::string& path, causes& out) {
+void validate_env(const json::array& env, const field_path& path, causes& out) {
   for (size_t i = 0; i < env.size(); ++i) {
-    std::string at = index(path, i);
+    const field_path at = index(path, i);
     std::string name = str(env[i], "name");
     if (name.empty()) out.push_back(required_field(child(at, "name")));
     for (auto& msg : is_relaxed_env_var_name(name))
@@ -1021,17 +1116,17 @@ void validate_env(const json::array& env, const std::string& path, causes& out) 
   }
 }
 
-void validate_env_source_name(const value& ref, const std::string& path, causes& out) {
+void validate_env_source_name(const value& ref, const field_path& path, causes& out) {
   std::string name = str(ref, "name");
   if (name.empty()) return out.push_back(required_field(child(path, "name")));
   for (auto& msg : validate_name(name, name_rule::dns1123_subdomain, true))
     out.push_back(invalid_value(child(path, "name"), show(name), msg));
 }
 
-void validate_env_from(const json::array& sources, const std::string& path, causes& out) {
+void validate_env_from(const json::array& sources, const field_path& path, causes& out) {
   for (size_t i = 0; i < sources.size(); ++i) {
     const value& source = sources[i];
-    std::string at = index(path, i);
+    const field_path at = index(path, i);
     std::string prefix = str(source, "prefix");
     if (!prefix.empty())
       for (auto& msg : is_relaxed_env_var_name(prefix))
@@ -1054,7 +1149,7 @@ void validate_env_from(const json::array& sources, const std::string& path, caus
 
 // ---- Volume mounts and devices
 
-void validate_no_backsteps(std::string_view target, const std::string& path, causes& out) {
+void validate_no_backsteps(std::string_view target, const field_path& path, causes& out) {
   size_t start = 0;
   while (true) {
     size_t slash = target.find('/', start);
@@ -1067,13 +1162,13 @@ void validate_no_backsteps(std::string_view target, const std::string& path, cau
   }
 }
 
-void validate_local_descending_path(std::string_view target, const std::string& path, causes& out) {
+void validate_local_descending_path(std::string_view target, const field_path& path, causes& out) {
   if (target.starts_with("/"))
     out.push_back(invalid_value(path, show(target), "must be a relative path"));
   validate_no_backsteps(target, path, out);
 }
 
-void validate_local_non_reserved_path(std::string_view target, const std::string& path,
+void validate_local_non_reserved_path(std::string_view target, const field_path& path,
                                       causes& out) {
   validate_local_descending_path(target, path, out);
   if (target.starts_with("..") && !target.starts_with("../"))
@@ -1092,7 +1187,7 @@ bool has_path(const std::map<std::string, std::string>& by_name, std::string_vie
                      [&](const auto& entry) { return entry.second == path; });
 }
 
-void validate_mount_propagation(const value& mount, const value& container, const std::string& path,
+void validate_mount_propagation(const value& mount, const value& container, const field_path& path,
                                 causes& out) {
   const value* mode = member(mount, "mountPropagation");
   if (!mode) return;
@@ -1106,7 +1201,7 @@ void validate_mount_propagation(const value& mount, const value& container, cons
         path, "Bidirectional mount propagation is available only to privileged containers"));
 }
 
-void validate_recursive_read_only(const value& mount, const std::string& path, causes& out) {
+void validate_recursive_read_only(const value& mount, const field_path& path, causes& out) {
   const value* rro = member(mount, "recursiveReadOnly");
   if (!rro) return;
   std::string_view mode = string_value(*rro);
@@ -1123,13 +1218,13 @@ void validate_recursive_read_only(const value& mount, const std::string& path, c
   out.push_back(unsupported_value(path, show(mode), {"Disabled", "Enabled", "IfPossible"}));
 }
 
-void validate_volume_mounts(const value& container, const pod_context& ctx, const std::string& path,
+void validate_volume_mounts(const value& container, const pod_context& ctx, const field_path& path,
                             causes& out) {
   auto devices = devices_by_name(container);
   std::set<std::string> mount_points;
   for (size_t i = 0; i < array_of(container, "volumeMounts").size(); ++i) {
     const value& mount = array_of(container, "volumeMounts")[i];
-    std::string at = index(path, i);
+    const field_path at = index(path, i);
     std::string name = str(mount, "name");
     std::string mount_path = str(mount, "mountPath");
     if (name.empty()) out.push_back(required_field(child(at, "name")));
@@ -1157,15 +1252,15 @@ void validate_volume_mounts(const value& container, const pod_context& ctx, cons
   }
 }
 
-void validate_volume_devices(const value& container, const pod_context& ctx,
-                             const std::string& path, causes& out) {
+void validate_volume_devices(const value& container, const pod_context& ctx, const field_path& path,
+                             causes& out) {
   std::map<std::string, std::string> mounts;
   for (const value& m : array_of(container, "volumeMounts"))
     mounts[str(m, "name")] = str(m, "mountPath");
   std::set<std::string> names, paths;
   const json::array& devices = array_of(container, "volumeDevices");
   for (size_t i = 0; i < devices.size(); ++i) {
-    std::string at = index(path, i);
+    const field_path at = index(path, i);
     std::string name = str(devices[i], "name");
     std::string device_path = str(devices[i], "devicePath");
     auto volume = ctx.volumes.find(name);
@@ -1249,7 +1344,7 @@ bool overcommit_allowed(std::string_view name) {
   return is_native_resource(name) && !is_hugepages(name);
 }
 
-void validate_container_resource_name(std::string_view name, const std::string& path, causes& out) {
+void validate_container_resource_name(std::string_view name, const field_path& path, causes& out) {
   causes name_errors;
   validate_qualified_name(name, path, name_errors);
   if (!name_errors.empty()) {
@@ -1269,7 +1364,7 @@ void validate_container_resource_name(std::string_view name, const std::string& 
 }
 
 void validate_quantity_value(std::string_view name, const schema::quantity& q,
-                             const std::string& path, causes& out) {
+                             const field_path& path, causes& out) {
   if (q.negative && !q.is_zero())
     out.push_back(invalid_value(path, show(q.to_string()), std::string(kNegativeMsg)));
   int64_t milli = 0;
@@ -1278,35 +1373,48 @@ void validate_quantity_value(std::string_view name, const schema::quantity& q,
 }
 
 // ValidateContainerResourceRequirements.
-void validate_resources(const value& resources, const std::string& path, causes& out) {
-  const std::string limits_path = child(path, "limits");
-  const std::string requests_path = child(path, "requests");
+void validate_resources(const value& resources, const field_path& path, causes& out) {
+  const field_path limits_path = child(path, "limits");
+  const field_path requests_path = child(path, "requests");
   bool limits_cpu_memory = false, requests_cpu_memory = false, hugepages = false;
   const json::object& limits = object_of(resources, "limits");
+  std::vector<std::optional<schema::quantity>> limit_quantities;  // parsed once, by position
+  limit_quantities.reserve(limits.size());
   for (const auto& [name, v] : limits) {
-    std::string at = keyed(limits_path, name);
+    const field_path at = keyed(limits_path, name);
     validate_container_resource_name(name, at, out);
-    if (auto q = quantity_of(v)) validate_quantity_value(name, *q, at, out);
+    auto q = quantity_of(v);
+    if (q) validate_quantity_value(name, *q, at, out);
+    limit_quantities.push_back(std::move(q));
     hugepages = hugepages || is_hugepages(name);
     limits_cpu_memory = limits_cpu_memory || name == "cpu" || name == "memory";
   }
   for (const auto& [name, v] : object_of(resources, "requests")) {
-    std::string at = keyed(requests_path, name);
+    const field_path at = keyed(requests_path, name);
     validate_container_resource_name(name, at, out);
     auto request = quantity_of(v);
     if (request) validate_quantity_value(name, *request, at, out);
-    const value* limit_value = member(sub(resources, "limits"), name);
-    auto limit = limit_value ? quantity_of(*limit_value) : std::nullopt;
-    if (request && limit) {
-      int cmp = schema::compare(*request, *limit);
+    const value* limit_value = nullptr;
+    const std::optional<schema::quantity>* limit = nullptr;
+    for (size_t i = 0; i < limits.size(); ++i) {
+      if (limits[i].key != name) continue;
+      if (!limits[i].val.is_null()) {
+        limit_value = &limits[i].val;
+        limit = &limit_quantities[i];
+      }
+      break;
+    }
+    if (request && limit && *limit) {
+      const schema::quantity& limit_quantity = **limit;
+      int cmp = schema::compare(*request, limit_quantity);
       if (cmp != 0 && !overcommit_allowed(name))
         out.push_back(
             invalid_value(requests_path, show(request->to_string()),
-                          "must be equal to " + name + " limit of " + limit->to_string()));
+                          "must be equal to " + name + " limit of " + limit_quantity.to_string()));
       else if (cmp > 0)
         out.push_back(invalid_value(
             requests_path, show(request->to_string()),
-            "must be less than or equal to " + name + " limit of " + limit->to_string()));
+            "must be less than or equal to " + name + " limit of " + limit_quantity.to_string()));
     } else if (!limit_value && !overcommit_allowed(name)) {
       out.push_back(
           required_field(limits_path, "Limit must be set for non overcommitable resources"));
@@ -1319,7 +1427,7 @@ void validate_resources(const value& resources, const std::string& path, causes&
 }
 
 void validate_resize_policy(const json::array& policies, const pod_context& ctx,
-                            const std::string& path, causes& out) {
+                            const field_path& path, causes& out) {
   std::set<std::string> seen;
   for (size_t i = 0; i < policies.size(); ++i) {
     std::string resource = str(policies[i], "resourceName");
@@ -1336,7 +1444,7 @@ void validate_resize_policy(const json::array& policies, const pod_context& ctx,
 
 constexpr int64_t kMaxUserID = 2147483647;
 
-void validate_id(const value& obj, std::string_view key, const std::string& path, causes& out) {
+void validate_id(const value& obj, std::string_view key, const field_path& path, causes& out) {
   auto id = int_of(obj, key);
   if (id && (*id < 0 || *id > kMaxUserID))
     out.push_back(
@@ -1345,7 +1453,7 @@ void validate_id(const value& obj, std::string_view key, const std::string& path
 
 // ---- Containers
 
-void validate_container_common(const value& c, const pod_context& ctx, const std::string& path,
+void validate_container_common(const value& c, const pod_context& ctx, const field_path& path,
                                causes& out) {
   std::string name = str(c, "name");
   if (name.empty()) {
@@ -1371,7 +1479,7 @@ void validate_container_common(const value& c, const pod_context& ctx, const std
   }
 }
 
-void validate_container_probes(const value& c, const pod_context& ctx, const std::string& path,
+void validate_container_probes(const value& c, const pod_context& ctx, const field_path& path,
                                causes& out) {
   if (const value* lifecycle = member(c, "lifecycle"))
     validate_lifecycle(*lifecycle, ctx, child(path, "lifecycle"), out);
@@ -1384,7 +1492,7 @@ void validate_container_probes(const value& c, const pod_context& ctx, const std
 }
 
 // AccumulateUniqueHostPorts: "<hostIP>/<protocol>/<hostPort>" must be unique.
-void check_host_port_conflicts(const std::vector<const value*>& containers, const std::string& path,
+void check_host_port_conflicts(const std::vector<const value*>& containers, const field_path& path,
                                causes& out) {
   std::set<std::string> seen;
   for (size_t ci = 0; ci < containers.size(); ++ci) {
@@ -1395,20 +1503,20 @@ void check_host_port_conflicts(const std::vector<const value*>& containers, cons
       std::string key = str(ports[pi], "hostIP") + "/" + str(ports[pi], "protocol") + "/" +
                         std::to_string(host_port);
       if (!seen.insert(key).second)
-        out.push_back(duplicate_value(child(index(child(index(path, ci), "ports"), pi), "hostPort"),
-                                      show(key)));
+        out.push_back(duplicate_value(
+            child(index(child(index(path.str(), ci), "ports"), pi), "hostPort"), show(key)));
     }
   }
 }
 
 void validate_containers(const json::array& containers, const pod_context& ctx,
-                         const std::string& path, causes& out) {
+                         const field_path& path, causes& out) {
   if (containers.empty()) return out.push_back(required_field(path));
   std::set<std::string> names;
   std::vector<const value*> all;
   for (size_t i = 0; i < containers.size(); ++i) {
     const value& c = containers[i];
-    std::string at = index(path, i);
+    const field_path at = index(path, i);
     validate_container_common(c, ctx, at, out);
     if (!names.insert(str(c, "name")).second)
       out.push_back(duplicate_value(child(at, "name"), show(c.get_string("name"))));
@@ -1431,12 +1539,12 @@ std::string go_resize_policies(const json::array& policies) {
 }
 
 void validate_init_containers(const json::array& inits, const json::array& regular,
-                              const pod_context& ctx, const std::string& path, causes& out) {
+                              const pod_context& ctx, const field_path& path, causes& out) {
   std::set<std::string> names;
   for (const value& c : regular) names.insert(str(c, "name"));
   for (size_t i = 0; i < inits.size(); ++i) {
     const value& c = inits[i];
-    std::string at = index(path, i);
+    const field_path at = index(path, i);
     validate_container_common(c, ctx, at, out);
     const value* restart = member(c, "restartPolicy");
     if (restart && string_value(*restart) != "Always")
@@ -1497,10 +1605,11 @@ constexpr std::array<std::string_view, 29> kVolumeSources = {"emptyDir",
                                                              "csi",
                                                              "ephemeral"};
 
-void validate_key_to_paths(const value& source, const std::string& path, causes& out) {
+void validate_key_to_paths(const value& source, const field_path& path, causes& out) {
   const json::array& items = array_of(source, "items");
+  const field_path items_path = child(path, "items");
   for (size_t i = 0; i < items.size(); ++i) {
-    std::string at = index(child(path, "items"), i);
+    const field_path at = index(items_path, i);
     std::string item_path = str(items[i], "path");
     if (items[i].get_string("key").empty()) out.push_back(required_field(child(at, "key")));
     if (item_path.empty()) out.push_back(required_field(child(at, "path")));
@@ -1512,7 +1621,7 @@ void validate_key_to_paths(const value& source, const std::string& path, causes&
 const string_list kVolumeFieldPaths = {"metadata.annotations", "metadata.labels", "metadata.name",
                                        "metadata.namespace", "metadata.uid"};
 
-void validate_downward_api_file(const value& file, const std::string& path, causes& out) {
+void validate_downward_api_file(const value& file, const field_path& path, causes& out) {
   std::string file_path = str(file, "path");
   if (file_path.empty()) out.push_back(required_field(child(path, "path")));
   validate_local_non_reserved_path(file_path, child(path, "path"), out);
@@ -1532,7 +1641,7 @@ void validate_downward_api_file(const value& file, const std::string& path, caus
   validate_mode(file, "mode", path, out);
 }
 
-void validate_projected(const value& projected, const std::string& path, causes& out) {
+void validate_projected(const value& projected, const field_path& path, causes& out) {
   validate_mode(projected, "defaultMode", path, out);
   std::set<std::string> paths;
   auto check_duplicate = [&](const std::string& p, const std::string& shown) {
@@ -1540,16 +1649,17 @@ void validate_projected(const value& projected, const std::string& path, causes&
       out.push_back(invalid_value(path, show(shown), "conflicting duplicate paths"));
   };
   const json::array& sources = array_of(projected, "sources");
+  const field_path sources_path = child(path, "sources");
   for (size_t i = 0; i < sources.size(); ++i) {
     const value& source = sources[i];
-    std::string at = index(child(path, "sources"), i);
+    const field_path at = index(sources_path, i);
     int count = 0;
     for (std::string_view kind : {"secret", "configMap"}) {
       const value* ref = member(source, kind);
       if (!ref) continue;
       ++count;
       if (ref->get_string("name").empty())
-        out.push_back(required_field(child(child(at, kind), "name")));
+        out.push_back(required_field(child(at.str(), kind) + ".name"));
       validate_key_to_paths(*ref, child(at, kind), out);
       for (const value& item : array_of(*ref, "items"))
         check_duplicate(str(item, "path"), str(*ref, "name"));
@@ -1564,7 +1674,7 @@ void validate_projected(const value& projected, const std::string& path, causes&
     if (const value* token = member(source, "serviceAccountToken")) {
       ++count;
       int64_t expiration = int_or(*token, "expirationSeconds", 0);
-      std::string exp_path = child(child(at, "serviceAccountToken"), "expirationSeconds");
+      std::string exp_path = child(at, "serviceAccountToken").str() + ".expirationSeconds";
       if (expiration < 600)
         out.push_back(invalid_value(exp_path, show_int(expiration),
                                     "may not specify a duration less than 10 minutes"));
@@ -1579,7 +1689,7 @@ void validate_projected(const value& projected, const std::string& path, causes&
   }
 }
 
-void validate_host_path(const value& host_path, const std::string& path, causes& out) {
+void validate_host_path(const value& host_path, const field_path& path, causes& out) {
   std::string p = str(host_path, "path");
   if (p.empty()) return out.push_back(required_field(child(path, "path")));
   validate_no_backsteps(p, child(path, "path"), out);
@@ -1591,7 +1701,7 @@ void validate_host_path(const value& host_path, const std::string& path, causes&
 }
 
 void validate_volume_source_details(std::string_view kind, const value& source,
-                                    const std::string& path, causes& out) {
+                                    const field_path& path, causes& out) {
   if (kind == "emptyDir") {
     const value* limit = member(source, "sizeLimit");
     auto q = limit ? quantity_of(*limit) : std::nullopt;
@@ -1627,7 +1737,7 @@ void validate_volume_source_details(std::string_view kind, const value& source,
 }
 
 // validateVolumeSource: exactly one source; returns the source's field name ("" if none).
-std::string validate_volume_source(const value& volume, const std::string& path, causes& out) {
+std::string validate_volume_source(const value& volume, const field_path& path, causes& out) {
   std::string found;
   for (std::string_view kind : kVolumeSources) {
     const value* source = member(volume, kind);
@@ -1643,11 +1753,11 @@ std::string validate_volume_source(const value& volume, const std::string& path,
   return found;
 }
 
-void validate_volumes(const json::array& volumes, pod_context& ctx, const std::string& path,
+void validate_volumes(const json::array& volumes, pod_context& ctx, const field_path& path,
                       causes& out) {
   std::set<std::string> names;
   for (size_t i = 0; i < volumes.size(); ++i) {
-    std::string at = index(path, i);
+    const field_path at = index(path, i);
     causes errors;
     std::string source = validate_volume_source(volumes[i], at, errors);
     std::string name = str(volumes[i], "name");
@@ -1666,21 +1776,21 @@ void validate_volumes(const json::array& volumes, pod_context& ctx, const std::s
 }
 
 // Replicated pods may only share GCE persistent disks read-only.
-void validate_read_only_persistent_disks(const json::array& volumes, const std::string& path,
+void validate_read_only_persistent_disks(const json::array& volumes, const field_path& path,
                                          causes& out) {
   for (size_t i = 0; i < volumes.size(); ++i) {
     const value* disk = member(volumes[i], "gcePersistentDisk");
     if (disk && !bool_of(*disk, "readOnly"))
-      out.push_back(invalid_value(child(child(index(path, i), "gcePersistentDisk"), "readOnly"),
-                                  "false",
-                                  "must be true for replicated pods > 1; GCE PD can only be "
-                                  "mounted on multiple machines if it is read-only"));
+      out.push_back(invalid_value(
+          child(child(index(path.str(), i), "gcePersistentDisk"), "readOnly"), "false",
+          "must be true for replicated pods > 1; GCE PD can only be "
+          "mounted on multiple machines if it is read-only"));
   }
 }
 
 // ---- Pod-level fields
 
-void validate_dns_config(const value& spec, const std::string& path, causes& out) {
+void validate_dns_config(const value& spec, const field_path& path, causes& out) {
   const value* config = member(spec, "dnsConfig");
   if (spec.get_string("dnsPolicy") == "None") {
     if (!config)
@@ -1699,17 +1809,17 @@ void validate_dns_config(const value& spec, const std::string& path, causes& out
   const json::array& servers = array_of(*config, "nameservers");
   for (size_t i = 0; i < servers.size(); ++i)
     if (!is_valid_ip(string_value(servers[i])))
-      out.push_back(invalid_value(index(child(path, "nameservers"), i),
+      out.push_back(invalid_value(index(child(path, "nameservers").str(), i),
                                   show(string_value(servers[i])),
                                   "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"));
   const json::array& options = array_of(*config, "options");
   for (size_t i = 0; i < options.size(); ++i)
     if (options[i].get_string("name").empty())
       out.push_back(
-          required_field(index(child(path, "options"), i), "Option.Name must not be empty"));
+          required_field(index(child(path, "options").str(), i), "Option.Name must not be empty"));
 }
 
-void validate_taint_effect(std::string_view effect, bool allow_empty, const std::string& path,
+void validate_taint_effect(std::string_view effect, bool allow_empty, const field_path& path,
                            causes& out) {
   if (!allow_empty && effect.empty()) return out.push_back(required_field(path));
   static const string_list effects = {"NoSchedule", "PreferNoSchedule", "NoExecute"};
@@ -1723,10 +1833,10 @@ std::string go_toleration(const value& t) {
          ", TolerationSeconds:" + go_pointer("*int64", member(t, "tolerationSeconds")) + "}";
 }
 
-void validate_tolerations(const json::array& tolerations, const std::string& path, causes& out) {
+void validate_tolerations(const json::array& tolerations, const field_path& path, causes& out) {
   for (size_t i = 0; i < tolerations.size(); ++i) {
     const value& t = tolerations[i];
-    std::string at = index(path, i);
+    const field_path at = index(path, i);
     std::string key = str(t, "key"), op = str(t, "operator"), val = str(t, "value");
     std::string effect = str(t, "effect");
     if (!key.empty()) validate_qualified_name(key, child(at, "key"), out);
@@ -1753,10 +1863,10 @@ void validate_tolerations(const json::array& tolerations, const std::string& pat
   }
 }
 
-void validate_pod_security_context(const value& spec, const std::string& path, causes& out) {
+void validate_pod_security_context(const value& spec, const field_path& path, causes& out) {
   const value* sc = member(spec, "securityContext");
   if (!sc) return;
-  std::string at = child(path, "securityContext");
+  const field_path at = child(path, "securityContext");
   validate_id(*sc, "fsGroup", at, out);
   validate_id(*sc, "runAsUser", at, out);
   validate_id(*sc, "runAsGroup", at, out);
@@ -1764,12 +1874,12 @@ void validate_pod_security_context(const value& spec, const std::string& path, c
   for (size_t i = 0; i < groups.size(); ++i) {
     int64_t gid = groups[i].is_int() ? groups[i].as_int() : 0;
     if (gid < 0 || gid > kMaxUserID)
-      out.push_back(invalid_value(index(child(at, "supplementalGroups"), i), show_int(gid),
+      out.push_back(invalid_value(index(child(at, "supplementalGroups").str(), i), show_int(gid),
                                   inclusive_range_error(0, kMaxUserID)));
   }
 }
 
-void validate_host_network_ports(const value& spec, const pod_context& ctx, const std::string& path,
+void validate_host_network_ports(const value& spec, const pod_context& ctx, const field_path& path,
                                  causes& out) {
   if (!bool_of(spec, "hostNetwork")) return;
   const json::array& containers = array_of(spec, "containers");
@@ -1780,13 +1890,13 @@ void validate_host_network_ports(const value& spec, const pod_context& ctx, cons
       int64_t container = int_or(ports[p], "containerPort", 0);
       if (host != container && (ctx.is_pod || host != 0))
         out.push_back(invalid_value(
-            child(index(child(index(child(path, "containers"), i), "ports"), p), "hostPort"),
+            child(index(child(index(child(path, "containers").str(), i), "ports"), p), "hostPort"),
             show_int(host), "must match `containerPort` when `hostNetwork` is true"));
     }
   }
 }
 
-void validate_name_field(const value& spec, std::string_view key, const std::string& path,
+void validate_name_field(const value& spec, std::string_view key, const field_path& path,
                          causes& out) {
   std::string v = str(spec, key);
   if (!v.empty())
@@ -1794,14 +1904,13 @@ void validate_name_field(const value& spec, std::string_view key, const std::str
       out.push_back(invalid_value(child(path, key), show(v), msg));
 }
 
-void validate_pod_spec_fields(const value& spec, const std::string& path, causes& out) {
+void validate_pod_spec_fields(const value& spec, const field_path& path, causes& out) {
   validate_enum(spec.get_string("restartPolicy"), {"Always", "OnFailure", "Never"},
                 child(path, "restartPolicy"), out);
   validate_enum(spec.get_string("dnsPolicy"),
                 {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"},
                 child(path, "dnsPolicy"), out);
-  for (auto& c : validate_labels(member(spec, "nodeSelector"), child(path, "nodeSelector")))
-    out.push_back(c);
+  validate_labels_into(member(spec, "nodeSelector"), child(path, "nodeSelector"), out);
   validate_pod_security_context(spec, path, out);
   validate_dns_config(spec, child(path, "dnsConfig"), out);
   validate_name_field(spec, "serviceAccountName", path, out);
@@ -1823,7 +1932,7 @@ void validate_pod_spec_fields(const value& spec, const std::string& path, causes
   }
 }
 
-void validate_pod_spec_impl(const value& spec, pod_context& ctx, const std::string& path,
+void validate_pod_spec_impl(const value& spec, pod_context& ctx, const field_path& path,
                             causes& out) {
   ctx.restart_policy = str(spec, "restartPolicy");
   ctx.grace_period = int_of(spec, "terminationGracePeriodSeconds");
@@ -1892,34 +2001,54 @@ __int128 milli_value(const schema::quantity& q) {
 
 }  // namespace
 
+namespace {
+
+// The cpu and memory amounts of a pod's containers, in thousandths.
+struct qos_sums {
+  static constexpr size_t kCpu = 0, kMemory = 1;
+  std::array<__int128, 2> amounts{};
+  std::array<bool, 2> present{};
+
+  size_t count() const { return size_t{present[kCpu]} + size_t{present[kMemory]}; }
+};
+
+// Adds the positive cpu and memory quantities of `list` to `sums`; returns how many of the two
+// it held.
+size_t add_qos_amounts(const json::object& list, qos_sums& sums) {
+  std::array<bool, 2> found{};
+  for (const auto& [name, v] : list) {
+    const size_t slot = name == "cpu" ? qos_sums::kCpu : name == "memory" ? qos_sums::kMemory : 2;
+    if (slot == 2) continue;
+    auto q = quantity_of(v);
+    if (!q) continue;
+    const __int128 amount = milli_value(*q);
+    if (amount <= 0) continue;
+    sums.amounts[slot] += amount;
+    sums.present[slot] = true;
+    found[slot] = true;
+  }
+  return size_t{found[0]} + size_t{found[1]};
+}
+
+}  // namespace
+
 std::string pod_qos_class(const json::value& pod) {
   const value& spec = sub(pod, "spec");
-  std::map<std::string, __int128> requests, limits;
+  qos_sums requests, limits;
   bool guaranteed = true;
-  auto add_all = [](const json::object& list, std::map<std::string, __int128>& sums) {
-    std::set<std::string> found;
-    for (const auto& [name, v] : list) {
-      if (name != "cpu" && name != "memory") continue;
-      auto q = quantity_of(v);
-      if (!q || milli_value(*q) <= 0) continue;
-      sums[name] += milli_value(*q);
-      found.insert(name);
-    }
-    return found;
-  };
   for (std::string_view list : {"containers", "initContainers"}) {
     for (const value& c : array_of(spec, list)) {
       const value& resources = sub(c, "resources");
-      add_all(object_of(resources, "requests"), requests);
-      if (add_all(object_of(resources, "limits"), limits).size() != 2) guaranteed = false;
+      add_qos_amounts(object_of(resources, "requests"), requests);
+      if (add_qos_amounts(object_of(resources, "limits"), limits) != 2) guaranteed = false;
     }
   }
-  if (requests.empty() && limits.empty()) return "BestEffort";
-  for (const auto& [name, request] : requests) {
-    auto limit = limits.find(name);
-    if (limit == limits.end() || limit->second != request) guaranteed = false;
+  if (requests.count() == 0 && limits.count() == 0) return "BestEffort";
+  for (size_t slot : {qos_sums::kCpu, qos_sums::kMemory}) {
+    if (!requests.present[slot]) continue;
+    if (!limits.present[slot] || limits.amounts[slot] != requests.amounts[slot]) guaranteed = false;
   }
-  return guaranteed && requests.size() == limits.size() ? "Guaranteed" : "Burstable";
+  return guaranteed && requests.count() == limits.count() ? "Guaranteed" : "Burstable";
 }
 
 // ---- Namespace, Node -----------------------------------------------------------------------

@@ -157,6 +157,32 @@ TEST(PodDefaults, RequestsDefaultToLimitsForPodsOnly) {
   EXPECT_EQ(tmpl.find("priority"), nullptr);
 }
 
+TEST(PodDefaults, RequestsFromLimitsWhereverRequestsGo) {
+  // The requests member may be inserted before the limits it copies from, or replace a null.
+  auto container = [](std::string_view resources) {
+    json::value pod = parse(R"({"spec":{"containers":[{"name":"c","image":"x","resources":)" +
+                            std::string(resources) + "}]}}");
+    set_defaults_pod(pod);
+    return json::dump(*at(pod, {"spec", "containers"}).as_array()[0].find("resources"));
+  };
+  EXPECT_EQ(
+      container(R"({"claims":[],"limits":{"memory":"1Gi","cpu":"1"}})"),
+      R"({"requests":{"cpu":"1","memory":"1Gi"},"claims":[],"limits":{"memory":"1Gi","cpu":"1"}})");
+  EXPECT_EQ(container(R"({"limits":{"memory":"1Gi","cpu":"1"},"requests":null})"),
+            R"({"limits":{"memory":"1Gi","cpu":"1"},"requests":{"cpu":"1","memory":"1Gi"}})");
+  EXPECT_EQ(container(R"({"limits":{"memory":"1Gi"},"requests":{"cpu":"1"}})"),
+            R"({"limits":{"memory":"1Gi"},"requests":{"cpu":"1","memory":"1Gi"}})");
+}
+
+TEST(PodDefaults, NullImagePullPolicyIsDefaultedInPlace) {
+  json::value pod = parse(R"({"spec":{"containers":[{"name":"c","image":"x",
+      "imagePullPolicy":null,"resources":{}}]}})");
+  set_defaults_pod(pod);
+  EXPECT_EQ(json::dump(at(pod, {"spec", "containers"}).as_array()[0]),
+            R"({"name":"c","image":"x","terminationMessagePath":"/dev/termination-log",)"
+            R"("terminationMessagePolicy":"File","imagePullPolicy":"Always","resources":{}})");
+}
+
 TEST(PodDefaults, HostNetworkHostPorts) {
   json::value pod = parse(R"({"spec":{"hostNetwork":true,"containers":[{"name":"c","image":"x",
       "ports":[{"containerPort":8080}]}]}})");

@@ -384,6 +384,39 @@ TEST(JsonParse, DuplicateKeysInLargeObjects) {
   EXPECT_EQ(out.as_object()[199].val.as_string(), "last");
 }
 
+TEST(JsonParse, KeysAlikeInLengthAndEndsAreNotDuplicates) {
+  // Keys that share length and first and last bytes, so that they pass the cheap pre-check.
+  std::string text = "{";
+  for (char middle = 'a'; middle <= 'z'; ++middle) {
+    if (middle != 'a') text += ',';
+    text += std::string("\"x") + middle + "y\":1";
+  }
+  text += "}";
+  value out;
+  parse_result result = parse(text, out);
+  ASSERT_TRUE(result.ok);
+  EXPECT_TRUE(result.duplicate_keys.empty());
+  EXPECT_EQ(out.as_object().size(), 26u);
+}
+
+TEST(JsonParse, DuplicateOfAnyEarlierKeyIsFound) {
+  for (size_t count = 1; count <= 30; ++count) {
+    for (size_t repeated = 0; repeated < count; ++repeated) {
+      std::string text = "{";
+      for (size_t i = 0; i < count; ++i)
+        text += "\"key" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+      text += "\"key" + std::to_string(repeated) + "\":\"again\"}";
+      value out;
+      parse_result result = parse(text, out);
+      ASSERT_TRUE(result.ok);
+      ASSERT_EQ(result.duplicate_keys.size(), 1u) << text;
+      EXPECT_EQ(result.duplicate_keys[0], "key" + std::to_string(repeated));
+      EXPECT_EQ(out.as_object().size(), count);
+      EXPECT_EQ(out.get_string("key" + std::to_string(repeated)), "again");
+    }
+  }
+}
+
 TEST(JsonParse, RejectDuplicateKeys) {
   parse_options strict;
   strict.reject_duplicate_keys = true;
@@ -486,6 +519,39 @@ TEST(JsonDump, MatchesReferenceEncoderAtEveryPosition) {
     std::string expected = "\"" + s.substr(0, position) + "\\ufffd" + s.substr(position + 1) + "\"";
     EXPECT_EQ(dump(value(s)), expected);
   }
+}
+
+TEST(JsonDump, MatchesReferenceEncoderOnShortStrings) {
+  // Strings shorter than a word, and the tails after whole words, are tested as one padded word.
+  for (size_t length = 0; length <= 17; ++length) {
+    EXPECT_EQ(dump(value(std::string(length, 'x'))), reference_quote(std::string(length, 'x')));
+    for (char special : {'"', '\\', '<', '>', '&', '\n', '\x01', '\x1f', ' ', '~', '\x7f'}) {
+      for (size_t position = 0; position < length; ++position) {
+        std::string s(length, 'x');
+        s[position] = special;
+        EXPECT_EQ(dump(value(s)), reference_quote(s))
+            << "byte " << int(special) << " at " << position << " of " << length;
+      }
+    }
+  }
+}
+
+TEST(JsonDump, MultiByteCharactersInShortTails) {
+  EXPECT_EQ(dump(value("\xC3\xA9")), "\"\xC3\xA9\"");
+  EXPECT_EQ(dump(value("abcdefgh\xE2\x82\xAC")), "\"abcdefgh\xE2\x82\xAC\"");
+  EXPECT_EQ(dump(value("ab\xE2\x80\xA8")), R"("ab\u2028")");
+  EXPECT_EQ(dump(value("abcdefghi\xE2\x80\xA9")), R"("abcdefghi\u2029")");
+  EXPECT_EQ(dump(value("abcdefghij\xE2\x82")), R"("abcdefghij\ufffd\ufffd")");
+}
+
+TEST(JsonDump, ManyAppendsToALongString) {
+  std::string out(100000, '.');
+  std::string expected = out;
+  for (int i = 0; i < 2000; ++i) {
+    kactor::json::append_quoted(out, "k<" + std::to_string(i));
+    expected += "\"k\\u003c" + std::to_string(i) + "\"";
+  }
+  EXPECT_EQ(out, expected);
 }
 
 TEST(JsonDump, AppendQuotedAppends) {

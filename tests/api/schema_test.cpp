@@ -83,6 +83,8 @@ std::string time_error(std::string_view text, bool micro = false) {
 constexpr std::string_view kFormatWrong =
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
+constexpr std::string_view kSuffix = "unable to parse quantity's suffix";
+
 constexpr std::string_view kPod = R"({
   "apiVersion": "v1",
   "kind": "Pod",
@@ -214,6 +216,40 @@ TEST(SchemaTable, HasTheServedKinds) {
     EXPECT_FALSE(m->has_type_meta) << name;
     EXPECT_EQ(m->find_field("kind") != nullptr,
               std::string_view(name).ends_with("OwnerReference"));  // its own kind field
+  }
+}
+
+namespace {
+
+// find_field as a plain walk of the table: own fields, then promoted ones, then TypeMeta.
+const schema::field* reference_find_field(const schema::message_type& m, std::string_view name) {
+  for (const schema::field& f : m.fields())
+    if (!f.inlined && f.name == name) return &f;
+  for (const schema::field& f : m.fields())
+    if (f.inlined)
+      if (const schema::field* promoted = reference_find_field(*f.type(), name)) return promoted;
+  if (!m.has_type_meta) return nullptr;
+  return reference_find_field(
+      *schema::find_message("k8s.io.apimachinery.pkg.apis.meta.v1.TypeMeta"), name);
+}
+
+}  // namespace
+
+TEST(SchemaTable, FindFieldAgreesWithAWalkOfTheTable) {
+  std::vector<std::string> names = {
+      "",     "x",         "apiVersion", "kind",
+      "Kind", "metadata ", "spec.",      "aVeryLongNameThatNoMessageHasAsAField"};
+  for (const schema::message_type& m : schema::all_messages()) {
+    for (const schema::field& f : m.fields()) {
+      names.emplace_back(f.name);
+      names.push_back(std::string(f.name) + "s");
+      names.push_back(std::string(f.name).substr(1));
+    }
+  }
+  for (const schema::message_type& m : schema::all_messages()) {
+    for (const std::string& name : names) {
+      ASSERT_EQ(m.find_field(name), reference_find_field(m, name)) << m.full_name << " " << name;
+    }
   }
 }
 
@@ -713,6 +749,37 @@ TEST(SchemaQuantity, CanonicalFormsMatchKubernetes) {
   EXPECT_EQ(canonical("10E"), "10E");
   EXPECT_EQ(canonical("12345678901234567890123"), "12345678901234567890123");
   EXPECT_EQ(canonical("16Ei"), "9223372036854775807");  // binary values cap at max int64
+}
+
+TEST(SchemaQuantity, BinaryFormsOfLargeAndSmallValues) {
+  // Below 10^18 the powers of 1024 are divided out in machine arithmetic, above digit by digit.
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"1024Ki", "1Mi"},
+      {"1048576Ki", "1Gi"},
+      {"1073741824Ki", "1Ti"},
+      {"2048Gi", "2Ti"},
+      {"1024Pi", "1Ei"},
+      {"-2048Mi", "-2Gi"},
+      {"1.5Mi", "1536Ki"},
+      {"5000000000000Ki", "4882812500Mi"},
+      {"999999999999999Ki", "999999999999999Ki"},
+      {"8000000000000000Ki", "7812500000000Mi"},
+      {"8Ei", "9223372036854775807"},
+      {"4096Ei", "9223372036854775807"},
+      {"3072Ki", "3Mi"},
+      {"1023Ki", "1023Ki"},
+      {"0Ki", "0"},
+  };
+  for (const auto& [text, expected] : cases) EXPECT_EQ(canonical(text), expected) << text;
+}
+
+TEST(SchemaQuantity, EverySuffixIsRecognised) {
+  for (std::string_view suffix : {"n",  "u",  "m",  "",   "k",  "M",  "G",  "T",  "P",   "E",
+                                  "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "e3", "E3", "e-2", "E+4"}) {
+    EXPECT_TRUE(schema::parse_quantity("3" + std::string(suffix))) << suffix;
+  }
+  for (std::string_view suffix : {"K", "i", "e", "mi", "Mk", "kk", "ni", "EE", "Kii"})
+    EXPECT_EQ(quantity_error("3" + std::string(suffix)), kSuffix) << suffix;
 }
 
 TEST(SchemaQuantity, RejectsWhatKubernetesRejects) {

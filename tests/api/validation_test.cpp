@@ -239,6 +239,19 @@ TEST(ObjectMeta, LabelsAndAnnotations) {
               ElementsAre("metadata.annotations: Too long: may not be more than 262144 bytes"));
 }
 
+TEST(ObjectMeta, AnnotationKeysWithAndWithoutUpperCase) {
+  const json::value annotations =
+      parse(R"({"Bad Key/X":"v","ok":"v","Upper.Example.COM/Name_":"v","x/Y-":"v"})");
+  EXPECT_THAT(
+      texts(validate_annotations(&annotations, "metadata.annotations")),
+      ElementsAre(::testing::StartsWith("metadata.annotations: Invalid value: \"Bad Key/X\": "
+                                        "prefix part a lowercase RFC 1123 subdomain"),
+                  ::testing::StartsWith("metadata.annotations: Invalid value: "
+                                        "\"Upper.Example.COM/Name_\": name part must"),
+                  ::testing::StartsWith("metadata.annotations: Invalid value: \"x/Y-\": "
+                                        "name part must")));
+}
+
 TEST(ObjectMeta, OwnerReferencesAndFinalizers) {
   EXPECT_THAT(meta_errors(R"({"name":"a","namespace":"d","ownerReferences":[{}]})"),
               ElementsAre("metadata.ownerReferences.apiVersion: Invalid value: \"\": version "
@@ -414,6 +427,172 @@ TEST(PodValidation, TemplatePathPrefix) {
   default_pod_spec(spec);
   validate_pod_spec(spec, "spec.template.spec", causes);
   EXPECT_THAT(texts(causes), ElementsAre("spec.template.spec.containers[0].image: Required value"));
+}
+
+TEST(PodValidation, ResourceErrorsNameTheirPaths) {
+  const std::vector<std::string> expected = {
+      R"(spec.containers[0].resources.limits[memory]: Invalid value: "-1Gi": must be greater than or equal to 0)",
+      R"(spec.containers[0].resources.limits[example.com/gpu]: Invalid value: "1500m": must be an integer)",
+      R"(spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1)",
+      R"(spec.containers[0].resources.requests: Invalid value: "1": must be equal to example.com/gpu limit of 1500m)",
+      R"(spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources)",
+      R"(spec.containers[0].resources.requests[memory]: Invalid value: "-1Gi": must be greater than or equal to 0)"};
+  EXPECT_EQ(
+      defaulted_errors(
+          validate_pod, set_defaults_pod,
+          R"({"metadata":{"name":"p","namespace":"d"},"spec":{"containers":[{"name":"c","image":"i","resources":{"limits":{"cpu":"1","memory":"-1Gi","example.com/gpu":"1500m"},"requests":{"cpu":"2","hugepages-2Mi":"2Mi","example.com/gpu":"1"}}}]}})"),
+      expected);
+}
+
+TEST(PodValidation, ProbeErrorsNameTheirPaths) {
+  const std::vector<std::string> expected = {
+      R"(spec.containers[0].livenessProbe.exec.command: Required value)",
+      R"(spec.containers[0].livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type)",
+      R"(spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1)",
+      R"(spec.containers[0].readinessProbe.httpGet.port: Invalid value: 70000: must be between 1 and 65535, inclusive)",
+      R"(spec.containers[0].readinessProbe.httpGet.scheme: Unsupported value: "FTP": supported values: "HTTP", "HTTPS")",
+      R"(spec.containers[0].readinessProbe.successThreshold: Invalid value: -1: must be greater than or equal to 0)",
+      R"(spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Invalid value: 5: must not be set for readinessProbes)"};
+  EXPECT_EQ(
+      defaulted_errors(
+          validate_pod, set_defaults_pod,
+          R"({"metadata":{"name":"p","namespace":"d"},"spec":{"containers":[{"name":"c","image":"i","readinessProbe":{"httpGet":{"port":70000,"scheme":"FTP"},"successThreshold":-1,"terminationGracePeriodSeconds":5},"livenessProbe":{"exec":{},"tcpSocket":{"port":"a--b"},"successThreshold":2}}]}})"),
+      expected);
+}
+
+TEST(PodValidation, VolumeAndMountErrorsNameTheirPaths) {
+  const std::vector<std::string> expected = {
+      R"(spec.volumes[0].configMap.name: Required value)",
+      R"(spec.volumes[0].configMap.items[0].key: Required value)",
+      R"(spec.volumes[0].configMap.items[0].path: Invalid value: "../x": must not contain '..')",
+      R"(spec.volumes[0].configMap.items[0].mode: Invalid value: 1000: must be a number between 0 and 0777 (octal), both inclusive)",
+      R"(spec.volumes[1].projected.sources[0].serviceAccountToken.expirationSeconds: Invalid value: 10: may not specify a duration less than 10 minutes)",
+      R"(spec.volumes[1].projected.path: Required value)",
+      R"(spec.volumes[1].projected.sources[1].secret.name: Required value)",
+      R"(spec.volumes[1].projected: Invalid value: "c": conflicting duplicate paths)",
+      R"(spec.volumes[1].projected.sources[1]: Forbidden: may not specify more than 1 volume type per source)",
+      R"(spec.containers[0].volumeMounts[0].name: Not found: "w")",
+      R"(spec.containers[0].volumeMounts[0].mountPath: Required value)",
+      R"(spec.containers[0].volumeMounts[1].name: Not found: "v")",
+      R"(spec.containers[0].volumeMounts[1].mountPath: Required value)",
+      R"(spec.containers[0].volumeMounts[1].mountPath: Invalid value: "": must be unique)",
+      R"(spec.containers[0].volumeMounts.subPath: Invalid value: "/a/../b": must be a relative path)",
+      R"(spec.containers[0].volumeMounts.subPath: Invalid value: "/a/../b": must not contain '..')",
+      R"(spec.containers[0].volumeMounts.mountPropagation: Forbidden: Bidirectional mount propagation is available only to privileged containers)",
+      R"(spec.containers[0].volumeMounts.recursiveReadOnly: Forbidden: may only be specified when readOnly is true)",
+      R"(spec.containers[0].volumeMounts.recursiveReadOnly: Forbidden: may only be specified when mountPropagation is None or not specified)",
+      R"(spec.volumes[1].projected.sources[0].serviceAccountToken: Forbidden: must not be specified when serviceAccountName is not set)"};
+  EXPECT_EQ(
+      defaulted_errors(
+          validate_pod, set_defaults_pod,
+          R"({"metadata":{"name":"p","namespace":"d"},"spec":{"volumes":[{"name":"v","configMap":{"name":"","items":[{"key":"","path":"../x","mode":1000}]}},{"name":"v","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":10}},{"secret":{"items":[{"key":"k","path":"p"}]},"configMap":{"name":"c","items":[{"key":"k","path":"p"}]}}]}}],"containers":[{"name":"c","image":"i","volumeMounts":[{"name":"w","mountPath":""},{"name":"v","mountPath":"","subPath":"/a/../b","mountPropagation":"Bidirectional","recursiveReadOnly":"Enabled"}]}]}})"),
+      expected);
+}
+
+TEST(PodValidation, ContainerAndSpecErrorsNameTheirPaths) {
+  const std::vector<std::string> expected = {
+      R"(spec.initContainers[0].name: Invalid value: "C_1": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?'))",
+      R"(spec.initContainers[0].restartPolicy: Unsupported value: "Never": supported values: "Always")",
+      R"(spec.initContainers[0].name: Duplicate value: "C_1")",
+      R"(spec.initContainers[0].lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always)",
+      R"(spec.initContainers[0].resizePolicy: Invalid value: []core.ContainerResizePolicy{core.ContainerResizePolicy{ResourceName:"cpu", RestartPolicy:"NotRequired"}}: must not be set for init containers)",
+      R"(spec.containers[0].name: Invalid value: "C_1": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?'))",
+      R"(spec.containers[0].image: Required value)",
+      R"(spec.containers[0].terminationMessagePolicy: Unsupported value: "X": supported values: "File", "FallbackToLogsOnError")",
+      R"(spec.containers[0].ports[0].containerPort: Required value)",
+      R"(spec.containers[0].ports[0].hostPort: Invalid value: 70000: must be between 1 and 65535, inclusive)",
+      R"(spec.containers[0].ports[0].protocol: Unsupported value: "SCTPX": supported values: "SCTP", "TCP", "UDP")",
+      R"(spec.containers[0].ports[1].name: Duplicate value: "http")",
+      R"(spec.containers[0].ports[1].hostPort: Invalid value: 70000: must be between 1 and 65535, inclusive)",
+      R"(spec.containers[0].env[0].name: Required value)",
+      R"(spec.containers[0].env[0].name: Invalid value: "": environment variable name must be non-empty)",
+      R"(spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Invalid value: "spec.bogus": error converting fieldPath: field label not supported: spec.bogus)",
+      R"(spec.containers[0].env[0].valueFrom.secretKeyRef.name: Invalid value: "S": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'))",
+      R"(spec.containers[0].env[0].valueFrom.secretKeyRef.key: Invalid value: "../k": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+'))",
+      R"(spec.containers[0].env[0].valueFrom.secretKeyRef.key: Invalid value: "../k": must not start with '..')",
+      R"(spec.containers[0].env[0].valueFrom: Invalid value: "": may not have more than one field specified at a time)",
+      R"(spec.containers[0].envFrom[0].prefix: Invalid value: "a=b": a valid environment variable name must consist only of printable ASCII characters other than '=')",
+      R"(spec.containers[0].envFrom: Invalid value: "": must specify one of: `configMapRef` or `secretRef`)",
+      R"(spec.containers[0].imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", "IfNotPresent", "Never")",
+      R"(spec.containers[0].resizePolicy: Unsupported value: "gpu": supported values: "cpu", "memory")",
+      R"(spec.containers[0].resizePolicy: Unsupported value: "Maybe": supported values: "NotRequired", "RestartContainer")",
+      R"(spec.containers[0].securityContext.runAsGroup: Invalid value: -2: must be between 0 and 2147483647, inclusive)",
+      R"(spec.containers[0].ports[0].hostPort: Invalid value: 70000: must match `containerPort` when `hostNetwork` is true)",
+      R"(spec.containers[0].ports[1].hostPort: Invalid value: 70000: must match `containerPort` when `hostNetwork` is true)",
+      R"(spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never")",
+      R"(spec.nodeSelector: Invalid value: "a b": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'))",
+      R"(spec.nodeSelector: Invalid value: "c d": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?'))",
+      R"(spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive)",
+      R"(spec.securityContext.supplementalGroups[1]: Invalid value: -5: must be between 0 and 2147483647, inclusive)",
+      R"(spec.dnsConfig.nameservers: Invalid value: []string{"1.2.3.4", "x", "::1", "5.6.7.8"}: must not have more than 3 nameservers)",
+      R"(spec.dnsConfig.nameservers[1]: Invalid value: "x": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff))",
+      R"(spec.dnsConfig.options[0]: Required value: Option.Name must not be empty)",
+      R"(spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive)",
+      R"(spec.hostname: Invalid value: "A": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?'))",
+      R"(spec.tolerations[0].operator: Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys")",
+      R"(spec.tolerations[0].operator: Invalid value: "a b": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?'))",
+      R"(spec.tolerations[1].effect: Invalid value: "NoSchedule": effect must be 'NoExecute' when `tolerationSeconds` is set)",
+      R"(spec.tolerations[1].operator: Invalid value: core.Toleration{Key:"k", Operator:"Exists", Value:"v", Effect:"NoSchedule", TolerationSeconds:(*int64)(0xc000010000)}: value must be empty when `operator` is 'Exists')",
+      R"(spec.tolerations[2].key: Invalid value: "Bad Key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'))",
+      R"(spec.tolerations[2].operator: Unsupported value: "Lt": supported values: "Equal", "Exists")",
+      R"(spec.tolerations[2].effect: Unsupported value: "Bad": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute")",
+      R"(spec.priorityClassName: Invalid value: "X Y": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*'))",
+      R"(spec.preemptionPolicy: Unsupported value: "Maybe": supported values: "PreemptLowerPriority", "Never")"};
+  EXPECT_EQ(
+      defaulted_errors(
+          validate_pod, set_defaults_pod,
+          R"({"metadata":{"name":"p","namespace":"d"},"spec":{"hostNetwork":true,"dnsPolicy":"None","dnsConfig":{"nameservers":["1.2.3.4","x","::1","5.6.7.8"],"options":[{"name":""}]},"securityContext":{"runAsUser":-1,"supplementalGroups":[1,-5]},"tolerations":[{"key":"","operator":"Equal","value":"a b"},{"key":"k","operator":"Exists","value":"v","tolerationSeconds":5,"effect":"NoSchedule"},{"key":"Bad Key","operator":"Lt","effect":"Bad"}],"containers":[{"name":"C_1","image":"","ports":[{"name":"http","containerPort":0,"hostPort":70000,"protocol":"SCTPX"},{"name":"http","containerPort":80,"hostPort":70000,"protocol":"TCP"}],"env":[{"name":"","valueFrom":{"fieldRef":{"fieldPath":"spec.bogus"},"secretKeyRef":{"name":"S","key":"../k"}}}],"envFrom":[{"prefix":"a=b"}],"imagePullPolicy":"Sometimes","terminationMessagePolicy":"X","resizePolicy":[{"resourceName":"gpu","restartPolicy":"Maybe"}],"securityContext":{"runAsGroup":-2}}],"initContainers":[{"name":"C_1","image":"i","restartPolicy":"Never","lifecycle":{"preStop":{"sleep":{"seconds":100}}},"resizePolicy":[{"resourceName":"cpu","restartPolicy":"NotRequired"}]}],"restartPolicy":"Sometimes","nodeSelector":{"a b":"c d"},"activeDeadlineSeconds":0,"hostname":"A","priorityClassName":"X Y","preemptionPolicy":"Maybe"}})"),
+      expected);
+}
+
+TEST(PodValidation, HandlerDeviceAndVolumeSourceErrorsNameTheirPaths) {
+  const std::vector<std::string> expected = {
+      R"(spec.volumes[0].emptyDir.sizeLimit: Forbidden: SizeLimit field must be a valid resource quantity)",
+      R"(spec.volumes[1].hostPath.path: Invalid value: "/a/../b": must not contain '..')",
+      R"(spec.volumes[1].hostPath.type: Unsupported value: "Nope": supported values: "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket")",
+      R"(spec.volumes[1].name: Invalid value: "Bad_Name": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?'))",
+      R"(spec.volumes[2].nfs.server: Required value)",
+      R"(spec.volumes[2].nfs.path: Invalid value: "rel": must be an absolute path)",
+      R"(spec.containers[0].volumeMounts[0].name: Not found: "v")",
+      R"(spec.containers[0].volumeMounts[0].name: Invalid value: "v": must not already exist in volumeDevices)",
+      R"(spec.containers[0].volumeMounts[0].mountPath: Invalid value: "/d/../e": must not already exist as a path in volumeDevices)",
+      R"(spec.containers[0].volumeDevices[0].name: Not found: "v")",
+      R"(spec.containers[0].volumeDevices[0].devicePath: Invalid value: "/d/../e": can not contain backsteps ('..'))",
+      R"(spec.containers[0].volumeDevices[0].name: Invalid value: "v": must not already exist in volumeMounts)",
+      R"(spec.containers[0].volumeDevices[0].devicePath: Invalid value: "/d/../e": must not already exist as a path in volumeMounts)",
+      R"(spec.containers[0].lifecycle.postStart.sleep: Forbidden: may not specify more than 1 handler type)",
+      R"(spec.containers[0].lifecycle.preStop.httpGet.httpHeaders: Invalid value: "bad header": a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+'))",
+      R"(spec.containers[0].startupProbe.grpc.port: Invalid value: 0: must be between 1 and 65535, inclusive)"};
+  EXPECT_EQ(
+      defaulted_errors(
+          validate_pod, set_defaults_pod,
+          R"({"metadata":{"name":"p","namespace":"d"},"spec":{"terminationGracePeriodSeconds":10,"containers":[{"name":"c","image":"i","lifecycle":{"postStart":{"sleep":{"seconds":100},"exec":{"command":["x"]}},"preStop":{"httpGet":{"path":"","port":"http","httpHeaders":[{"name":"bad header"}]}}},"startupProbe":{"grpc":{"port":0}},"volumeDevices":[{"name":"v","devicePath":"/d/../e"}],"volumeMounts":[{"name":"v","mountPath":"/d/../e"}]}],"volumes":[{"name":"v","emptyDir":{"sizeLimit":"-1"}},{"name":"Bad_Name","hostPath":{"path":"/a/../b","type":"Nope"}},{"name":"n","nfs":{"server":"","path":"rel"}},{"name":"n2"}]}})"),
+      expected);
+}
+
+TEST(PodQoS, SumsCpuAndMemoryOverContainers) {
+  auto qos = [](std::string_view containers) {
+    return pod_qos_class(parse(R"({"spec":{"containers":)" + std::string(containers) + "}}"));
+  };
+  EXPECT_EQ(qos(R"([{"resources":{"limits":{"cpu":"0","memory":"1Gi"}}}])"), "Burstable");
+  EXPECT_EQ(qos(R"([{"resources":{"limits":{"cpu":"1","memory":"1Gi","example.com/gpu":"1"}}}])"),
+            "Burstable");
+  EXPECT_EQ(
+      qos(R"([{"resources":{"limits":{"cpu":"1","memory":"1Gi"}}},{"resources":{"limits":{"cpu":"2","memory":"2Gi"},"requests":{"cpu":"2","memory":"2Gi"}}}])"),
+      "Burstable");
+  EXPECT_EQ(
+      qos(R"([{"resources":{"limits":{"cpu":"1","memory":"1Gi"}}},{"resources":{"requests":{"cpu":"1"}}}])"),
+      "Burstable");
+  EXPECT_EQ(qos(R"([{"resources":{"limits":{"cpu":"bogus","memory":"1Gi"}}}])"), "Burstable");
+  EXPECT_EQ(qos(R"([{"resources":{"limits":{"cpu":"-1","memory":"1Gi"}}}])"), "Burstable");
+  EXPECT_EQ(qos(R"([{"resources":{"requests":{"memory":"1Gi"},"limits":{"memory":"1Gi"}}}])"),
+            "Burstable");
+  EXPECT_EQ(
+      qos(R"([{"resources":{"requests":{"cpu":1,"memory":"1Gi"},"limits":{"cpu":"1000m","memory":"1Gi"}}}])"),
+      "Guaranteed");
+  EXPECT_EQ(
+      qos(R"([{"resources":{"requests":{"cpu":"0.0001n"},"limits":{"cpu":"1n","memory":"1"}}}])"),
+      "Burstable");
 }
 
 TEST(PodQoS, Classes) {
