@@ -146,17 +146,14 @@ void wal_backend::checkpoint_loop() {
   const auto interval = std::chrono::milliseconds(options_.checkpoint_ms);
   std::unique_lock lock(mutex_);
   while (!stop_) {
-    // Idle until the first pending write, then give it company for at most `interval`.
-    checkpoint_wanted_.wait(lock, [this] { return stop_ || !pending_.empty(); });
     checkpoint_wanted_.wait_for(
         lock, interval, [this] { return stop_ || pending_.size() >= options_.checkpoint_keys; });
-    if (stop_) break;
+    if (stop_ || pending_.empty()) continue;
     lock.unlock();
     std::string error;
     bool ok = checkpoint(error);
     lock.lock();
     checkpoint_error_ = ok ? std::string() : error;
-    if (!ok) checkpoint_wanted_.wait_for(lock, interval, [this] { return stop_; });
   }
 }
 
@@ -376,10 +373,9 @@ void wal_backend::publish(uint64_t revision) {
   bool wanted = false;
   {
     std::unique_lock lock(mutex_);
-    const bool was_empty = pending_.empty();
     for (auto& [key, value] : session_state_) pending_[key] = {std::move(value), revision};
     published_ = revision;
-    wanted = was_empty || pending_.size() >= options_.checkpoint_keys;
+    wanted = pending_.size() >= options_.checkpoint_keys;
   }
   if (wanted) checkpoint_wanted_.notify_one();
 }
