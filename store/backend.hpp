@@ -20,9 +20,9 @@ struct kv {
 
 struct range_result {
   std::vector<kv> items;
-  uint64_t revision = 0;  // the store revision of the snapshot the range was read from
-  bool more = false;      // items remain after the last returned key
-  size_t remaining = 0;   // how many remain (only when more)
+  uint64_t revision = 0;   // the store revision of the snapshot the range was read from
+  bool more = false;       // items remain after the last returned key
+  size_t remaining = 0;    // how many remain (only when more)
 };
 
 // One write transaction's mutations, applied atomically together with the new revision.
@@ -59,17 +59,9 @@ class backend {
 };
 
 struct lmdb_options {
-  std::string path;                   // directory
-  size_t map_size = size_t{8} << 30;  // 8 GiB, sparse
-  // Durable before acknowledged. With the write-ahead log (the default) a commit is one synced
-  // append to `<path>/wal`, and LMDB takes the logged writes in large synced checkpoints;
-  // without it every commit is a synced LMDB transaction.
-  bool sync = true;
-  bool write_ahead_log = true;
-  size_t wal_segment_bytes = size_t{16} << 20;
-  // A checkpoint starts once this many keys are waiting, or `checkpoint_ms` after the first.
-  size_t checkpoint_keys = 8192;
-  unsigned checkpoint_ms = 250;
+  std::string path;                        // directory
+  size_t map_size = size_t{8} << 30;       // 8 GiB, sparse
+  bool sync = true;                        // fsync every commit (durable before acknowledged)
 };
 // Throws std::runtime_error with a clear message when the environment cannot be opened.
 std::unique_ptr<backend> open_lmdb(const lmdb_options& options);

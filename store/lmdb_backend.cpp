@@ -23,7 +23,7 @@
 #include <shared_mutex>
 #include <stdexcept>
 
-#include "store/lmdb_backend.hpp"
+#include "store/backend.hpp"
 
 namespace kactor::store {
 namespace {
@@ -93,7 +93,57 @@ void check_cursor_end(int rc, std::string_view what) {
   if (rc != 0 && rc != MDB_NOTFOUND) throw std::runtime_error(lmdb_error(what, rc));
 }
 
-}  // namespace
+class lmdb_backend final : public backend {
+ public:
+  explicit lmdb_backend(const lmdb_options& options);
+  ~lmdb_backend() override;
+  lmdb_backend(const lmdb_backend&) = delete;
+  lmdb_backend& operator=(const lmdb_backend&) = delete;
+
+  std::optional<std::string> get(std::string_view key, uint64_t* revision) override;
+  range_result range(std::string_view prefix, std::string_view start_after, size_t limit) override;
+  uint64_t revision() override;
+
+  void begin_write() override;
+  std::optional<std::string> get_for_write(std::string_view key) override;
+  std::vector<std::string> keys_for_write(std::string_view prefix) override;
+  void apply(const mutation& m) override;
+  bool commit(uint64_t new_revision, std::string& error) override;
+  void abort_write() override;
+
+ private:
+  void open_environment(const lmdb_options& options);
+  void open_databases();
+  bool storable_key(std::string_view key) const {
+    return !key.empty() && key.size() <= max_key_size_;
+  }
+  uint64_t read_revision(MDB_txn* txn) const;
+
+  void require_session(const char* operation) const;
+  bool session_usable() const { return write_txn_ != nullptr && session_error_.empty(); }
+  int write_one(const mutation& m);
+  int restart_in_larger_map();
+  int grow_map();
+  int commit_transaction(uint64_t new_revision);
+  void commit_session(uint64_t new_revision);
+  void fail_session(std::string message);
+  void end_session();
+
+  std::string path_;
+  MDB_env* env_ = nullptr;
+  MDB_dbi objects_ = 0;
+  MDB_dbi meta_ = 0;
+  size_t max_key_size_ = 0;
+  size_t map_size_ = 0;
+  // Shared by every live read transaction; exclusive while the map is remapped.
+  std::shared_mutex map_mutex_;
+
+  // The write session (single writer).
+  bool in_session_ = false;
+  MDB_txn* write_txn_ = nullptr;
+  std::vector<mutation> session_log_;  // replayed after growing the map
+  std::string session_error_;          // first failure; the session then only awaits its end
+};
 
 lmdb_backend::lmdb_backend(const lmdb_options& options) : path_(options.path) {
   std::error_code ec;
@@ -182,35 +232,27 @@ std::optional<std::string> lmdb_backend::get(std::string_view key, uint64_t* rev
 
 range_result lmdb_backend::range(std::string_view prefix, std::string_view start_after,
                                  size_t limit) {
-  range_result result;
-  // Counting the rest only walks the keys: values are neither copied nor touched.
-  result.revision = scan(prefix, start_after, [&](std::string_view key, std::string_view value) {
-    if (limit != 0 && result.items.size() == limit) {
-      result.more = true;
-      ++result.remaining;
-    } else {
-      result.items.push_back({std::string(key), std::string(value)});
-    }
-    return true;
-  });
-  return result;
-}
-
-uint64_t lmdb_backend::scan(std::string_view prefix, std::string_view start_after,
-                            const visitor& visit) {
   std::shared_lock lock(map_mutex_);
   read_txn txn(env_);
-  uint64_t revision = read_revision(txn.get());
+  range_result result;
+  result.revision = read_revision(txn.get());
   cursor c(txn.get(), objects_);
   // LMDB rejects seek keys longer than its key limit; seeking to a truncated start_after lands
   // at or before the right place and the loop below skips the rest.
   std::string_view from = std::max(prefix, start_after);
   int rc = c.seek(from.substr(0, max_key_size_));
   while (rc == 0 && !start_after.empty() && c.key() <= start_after) rc = c.next();
-  for (; rc == 0 && c.key().starts_with(prefix); rc = c.next())
-    if (!visit(c.key(), c.value())) return revision;
+  for (; rc == 0 && c.key().starts_with(prefix); rc = c.next()) {
+    if (limit != 0 && result.items.size() == limit) {
+      result.more = true;
+      break;
+    }
+    result.items.push_back({std::string(c.key()), std::string(c.value())});
+  }
+  // Counting the rest only walks the keys: values are neither copied nor touched.
+  for (; result.more && rc == 0 && c.key().starts_with(prefix); rc = c.next()) ++result.remaining;
   check_cursor_end(rc, "cannot scan '" + std::string(prefix) + "'");
-  return revision;
+  return result;
 }
 
 uint64_t lmdb_backend::revision() {
@@ -372,8 +414,9 @@ void lmdb_backend::end_session() {
   in_session_ = false;
 }
 
+}  // namespace
+
 std::unique_ptr<backend> open_lmdb(const lmdb_options& options) {
-  if (options.sync && options.write_ahead_log) return open_logged_lmdb(options);
   return std::make_unique<lmdb_backend>(options);
 }
 

@@ -38,7 +38,6 @@ TEST(ConfigDefaults, EmptyDocumentGivesDefaults) {
     EXPECT_EQ(c.store.map_size_mib, 8192u);
     EXPECT_EQ(c.store.map_size_bytes(), uint64_t{8} << 30);
     EXPECT_TRUE(c.store.sync);
-    EXPECT_TRUE(c.store.write_ahead_log);
     EXPECT_EQ(c.store.watch_history, 10000u);
     EXPECT_EQ(c.api_server.http_address.host, "127.0.0.1");
     EXPECT_EQ(c.api_server.http_address.port, 8080);
@@ -70,7 +69,6 @@ store:
   dataDir: /var/lib/kactor
   mapSizeMiB: 1024
   sync: false
-  writeAheadLog: false
   watchHistory: 500
 apiServer:
   httpAddress: 0.0.0.0:6443
@@ -88,7 +86,6 @@ log:
   EXPECT_EQ(c.store.map_size_mib, 1024u);
   EXPECT_EQ(c.store.map_size_bytes(), uint64_t{1} << 30);
   EXPECT_FALSE(c.store.sync);
-  EXPECT_FALSE(c.store.write_ahead_log);
   EXPECT_EQ(c.store.watch_history, 500u);
   EXPECT_EQ(c.api_server.http_address.host, "0.0.0.0");
   EXPECT_EQ(c.api_server.http_address.port, 6443);
@@ -113,7 +110,6 @@ TEST(ConfigFile, ShippedSingleHostFileIsTheDefaults) {
   EXPECT_EQ(c.store.data_dir, defaults.store.data_dir);
   EXPECT_EQ(c.store.map_size_mib, defaults.store.map_size_mib);
   EXPECT_EQ(c.store.sync, defaults.store.sync);
-  EXPECT_EQ(c.store.write_ahead_log, defaults.store.write_ahead_log);
   EXPECT_EQ(c.store.watch_history, defaults.store.watch_history);
   EXPECT_EQ(c.api_server.http_address.to_string(), defaults.api_server.http_address.to_string());
   EXPECT_EQ(c.api_server.threads, defaults.api_server.threads);
