@@ -48,19 +48,6 @@ std::string new_uuid(std::mt19937_64& rng) {
   return buf;
 }
 
-// Encodes each event's watch line once, so every watcher shares the same bytes.
-std::vector<store::watch_event_ptr> with_lines(const std::vector<store::watch_event_ptr>& events) {
-  std::vector<store::watch_event_ptr> out;
-  out.reserve(events.size());
-  for (const auto& ev : events) {
-    auto copy = std::make_shared<store::watch_event>(*ev);
-    copy->line = std::make_shared<const std::string>(
-        store::encode_watch_line(store::event_type_name(ev->kind), *ev->object));
-    out.push_back(std::move(copy));
-  }
-  return out;
-}
-
 void fail_written(std::vector<store::write_result>& results, const std::vector<bool>& wrote,
                   const std::string& error) {
   for (size_t i = 0; i < results.size(); ++i) {
@@ -92,7 +79,7 @@ void flush(store_pointer self) {
     ctx.revision = revision + 1;
     auto outcome = store::prepare_write(jobs[i].request, *st.backend, ctx);
     if (outcome.result.ok && !outcome.mutations.empty()) {
-      for (const auto& m : outcome.mutations) st.backend->apply(m);
+      for (auto& m : outcome.mutations) st.backend->apply(std::move(m));
       events.insert(events.end(), outcome.events.begin(), outcome.events.end());
       revision = ctx.revision;
       wrote[i] = true;
@@ -103,7 +90,7 @@ void flush(store_pointer self) {
     std::string error;
     if (st.backend->commit(revision, error)) {
       st.revision = revision;
-      st.hub->publish(with_lines(events));
+      st.hub->publish(events);
     } else {
       spdlog::error("store: commit of {} writes failed: {}", jobs.size(), error);
       fail_written(results, wrote, error);

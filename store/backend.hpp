@@ -20,9 +20,9 @@ struct kv {
 
 struct range_result {
   std::vector<kv> items;
-  uint64_t revision = 0;   // the store revision of the snapshot the range was read from
-  bool more = false;       // items remain after the last returned key
-  size_t remaining = 0;    // how many remain (only when more)
+  uint64_t revision = 0;  // the store revision of the snapshot the range was read from
+  bool more = false;      // items remain after the last returned key
+  size_t remaining = 0;   // how many remain (only when more)
 };
 
 // One write transaction's mutations, applied atomically together with the new revision.
@@ -53,15 +53,15 @@ class backend {
   virtual std::optional<std::string> get_for_write(std::string_view key) = 0;
   // Keys under prefix as seen by the write session (for namespace deletion etc.).
   virtual std::vector<std::string> keys_for_write(std::string_view prefix) = 0;
-  virtual void apply(const mutation& m) = 0;
+  virtual void apply(mutation m) = 0;
   virtual bool commit(uint64_t new_revision, std::string& error) = 0;
   virtual void abort_write() = 0;
 };
 
 struct lmdb_options {
-  std::string path;                        // directory
-  size_t map_size = size_t{8} << 30;       // 8 GiB, sparse
-  bool sync = true;                        // fsync every commit (durable before acknowledged)
+  std::string path;                   // directory
+  size_t map_size = size_t{8} << 30;  // 8 GiB, sparse
+  bool sync = true;                   // fsync every commit (durable before acknowledged)
 };
 // Throws std::runtime_error with a clear message when the environment cannot be opened.
 std::unique_ptr<backend> open_lmdb(const lmdb_options& options);

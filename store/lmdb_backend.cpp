@@ -107,7 +107,7 @@ class lmdb_backend final : public backend {
   void begin_write() override;
   std::optional<std::string> get_for_write(std::string_view key) override;
   std::vector<std::string> keys_for_write(std::string_view prefix) override;
-  void apply(const mutation& m) override;
+  void apply(mutation m) override;
   bool commit(uint64_t new_revision, std::string& error) override;
   void abort_write() override;
 
@@ -318,18 +318,20 @@ int lmdb_backend::write_one(const mutation& m) {
   return mdb_put(write_txn_, objects_, &key, &value, 0);
 }
 
-void lmdb_backend::apply(const mutation& m) {
+void lmdb_backend::apply(mutation m) {
   require_session("apply");
   if (!session_usable()) return;
-  session_log_.push_back(m);
-  int rc = write_one(m);
+  session_log_.push_back(std::move(m));
+  int rc = write_one(session_log_.back());
   for (int growths = 0; rc == MDB_MAP_FULL && growths < k_max_map_growths; ++growths)
     rc = restart_in_larger_map();
+  if (rc == 0) return;
+  std::string key = session_log_.back().key;
   if (rc == MDB_BAD_VALSIZE)
-    fail_session("lmdb: key '" + m.key + "' is empty or longer than " +
+    fail_session("lmdb: key '" + key + "' is empty or longer than " +
                  std::to_string(max_key_size_) + " bytes");
-  else if (rc)
-    fail_session(lmdb_error("cannot write '" + m.key + "'", rc));
+  else
+    fail_session(lmdb_error("cannot write '" + key + "'", rc));
 }
 
 int lmdb_backend::grow_map() {

@@ -34,7 +34,24 @@ constexpr std::array<std::string_view, 7> k_immutable_metadata = {
     "deletionGracePeriodSeconds"};
 // clang-format on
 
+// Whether the members named in `order` come first, in that order, before all others.
+bool is_in_order(const json::object& members, std::span<const std::string_view> order) {
+  size_t next = 0;  // members named order[next..] may still follow; order.size(): none may
+  for (const auto& m : members) {
+    auto it = std::find(order.begin(), order.end(), m.key);
+    if (it == order.end()) {
+      next = order.size();
+      continue;
+    }
+    auto position = static_cast<size_t>(it - order.begin());
+    if (next == order.size() || position < next) return false;
+    next = position + 1;
+  }
+  return true;
+}
+
 json::object in_order(json::object members, std::span<const std::string_view> order) {
+  if (is_in_order(members, order)) return members;
   json::object sorted;
   sorted.reserve(members.size());
   for (std::string_view name : order) {
@@ -155,6 +172,8 @@ watch_event_ptr make_event(event_type type, uint64_t revision, const std::string
   event->kind = type;
   event->revision = revision;
   event->key = key;
+  event->line =
+      std::make_shared<const std::string>(encode_watch_line(event_type_name(type), *bytes));
   event->object = std::move(bytes);
   event->facts = facts_of(obj);
   event->prev_facts = std::move(prev_facts);

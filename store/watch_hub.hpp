@@ -28,8 +28,8 @@ struct watch_event {
   // The previous state with this event's resourceVersion (modified only): what a selective
   // watcher receives as DELETED when the object stops matching its selector.
   std::shared_ptr<const std::string> prev_object;
-  // The watch line `{"type":...,"object":...}\n`, encoded once by the publisher and shared by
-  // every watcher that receives the event as it is (may be null).
+  // The watch line `{"type":...,"object":...}\n`, encoded once when the event is made and
+  // shared by every watcher that receives the event as it is (may be null).
   std::shared_ptr<const std::string> line;
 };
 using watch_event_ptr = std::shared_ptr<const watch_event>;

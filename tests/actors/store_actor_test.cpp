@@ -39,7 +39,7 @@ class gated_backend : public store::backend {
   std::vector<std::string> keys_for_write(std::string_view prefix) override {
     return inner_->keys_for_write(prefix);
   }
-  void apply(const store::mutation& m) override { inner_->apply(m); }
+  void apply(store::mutation m) override { inner_->apply(std::move(m)); }
   bool commit(uint64_t new_revision, std::string& error) override {
     {
       std::unique_lock lock(mutex_);

@@ -198,6 +198,20 @@ TEST_F(Mutations, CreateOrdersTypeThenMetadataLikeKubernetes) {
             R"("labels":{"a":"b"}},"spec":{"containers":[]},"status":{}})");
 }
 
+TEST_F(Mutations, KnownFieldsMoveBeforeOthersWhateverTheirOrder) {
+  make_namespace("default");
+  auto pod = run(request(write_verb::create, "", "pods", "default", "p",
+                         R"({"metadata":{"extra":1,"labels":{"a":"b"},"annotations":{"n":"v"}},)"
+                         R"("apiVersion":"v1","kind":"Pod","spec":{}})"));
+  ASSERT_TRUE(pod.result.ok);
+  EXPECT_EQ(pod.result.object,
+            R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"p","namespace":"default",)"
+            R"("uid":"uid-2","resourceVersion":"2","creationTimestamp":"2026-11-27T03:45:47Z",)"
+            R"("labels":{"a":"b"},"annotations":{"n":"v"},"extra":1},"spec":{}})");
+  ASSERT_EQ(pod.events.size(), 1u);
+  EXPECT_EQ(*pod.events[0]->line, R"({"type":"ADDED","object":)" + pod.result.object + "}\n");
+}
+
 TEST_F(Mutations, CreateSetsGenerationForKindsWithSpec) {
   make_namespace("default");
   value deploy = ok(create_deployment("default", "web", 2));
