@@ -693,6 +693,24 @@ std::optional<api_error> apply_patch(patch_kind kind, const json::value& current
 
 }  // namespace
 
+// Fills an unset spec.clusterIP with a free address, and spec.clusterIPs from spec.clusterIP.
+// The store claims the addresses: a taken one (asked for, or raced for) fails the create there.
+void api_server::assign_cluster_ip(json::value& obj) {
+  json::value& spec = obj["spec"];
+  const json::value* wanted = spec.find("clusterIP");
+  if (!wanted || !wanted->is_string() || wanted->as_string().empty()) {
+    std::string ip = allocate_cluster_ip();
+    for (int tries = 1; tries < 16 && reader_.get(store::cluster_ip_key(ip)); ++tries)
+      ip = allocate_cluster_ip();
+    spec.set("clusterIP", ip);
+  }
+  if (!spec.find("clusterIPs")) {
+    json::value ips = json::value::make_array();
+    ips.as_array().push_back(spec["clusterIP"]);
+    spec.set("clusterIPs", std::move(ips));
+  }
+}
+
 std::string api_server::allocate_cluster_ip() {
   static thread_local std::mt19937 rng{std::random_device{}()};
   // 10.96.0.0/12, leaving out the network address, 10.96.0.1 (kubernetes) and .10 (DNS).
@@ -703,25 +721,6 @@ std::string api_server::allocate_cluster_ip() {
 }
 
 namespace {
-
-// The cluster IPs in use, read from every stored Service.
-std::vector<std::string> cluster_ips_in_use(store::backend& reader) {
-  std::vector<std::string> ips;
-  std::string after;
-  const std::string prefix = store::collection_prefix("", "services", "");
-  while (true) {
-    auto range = reader.range(prefix, after, kListPageSize);
-    for (const auto& item : range.items) {
-      json::value svc;
-      if (!json::parse(item.value, svc).ok) continue;
-      const json::value* ip = svc.at({"spec", "clusterIP"});
-      if (ip && ip->is_string()) ips.push_back(ip->as_string());
-    }
-    if (!range.more || range.items.empty()) break;
-    after = range.items.back().key;
-  }
-  return ips;
-}
 
 bool needs_cluster_ip(const json::value& svc) {
   return svc.at({"spec", "type"}) == nullptr || svc.at({"spec", "type"})->is_null() ||
@@ -743,31 +742,7 @@ void api_server::create(const std::shared_ptr<context>& ctx) {
 // Allocates a Service's cluster IP and submits the create of an admitted object.
 void api_server::submit_create(const std::shared_ptr<context>& ctx, json::value obj, bool dry_run) {
   const auto& info = *ctx->r.resource;
-  if (info.kind == "Service" && needs_cluster_ip(obj)) {
-    auto in_use = cluster_ips_in_use(reader_);
-    json::value& spec = obj["spec"];
-    const json::value* wanted = spec.find("clusterIP");
-    if (wanted && wanted->is_string() && !wanted->as_string().empty()) {
-      const std::string& ip = wanted->as_string();
-      if (ip != "None" && std::find(in_use.begin(), in_use.end(), ip) != in_use.end())
-        return send_error(
-            *ctx->reply,
-            api::invalid("Service", "", object_name(obj),
-                         {api::invalid_value("spec.clusterIPs", "[\"" + ip + "\"]",
-                                             "failed to allocate IP " + ip +
-                                                 ": provided IP is already allocated")}));
-    } else {
-      std::string ip;
-      do ip = allocate_cluster_ip();
-      while (std::find(in_use.begin(), in_use.end(), ip) != in_use.end());
-      spec.set("clusterIP", ip);
-    }
-    if (!spec.find("clusterIPs")) {
-      json::value ips = json::value::make_array();
-      ips.as_array().push_back(spec["clusterIP"]);
-      spec.set("clusterIPs", std::move(ips));
-    }
-  }
+  if (info.kind == "Service" && needs_cluster_ip(obj)) assign_cluster_ip(obj);
   ctx->r.name = object_name(obj);
   auto w = write_for(ctx->r, store::write_verb::create, dry_run);
   w.object = std::make_shared<json::value>(std::move(obj));

@@ -62,6 +62,7 @@ class api_server {
                          const std::shared_ptr<update_plan>& plan, int attempt);
 
   void serve_discovery(const std::shared_ptr<context>& ctx);
+  void assign_cluster_ip(json::value& obj);
   std::string allocate_cluster_ip();
 
   store::backend& reader_;

@@ -159,6 +159,27 @@ std::string go_string_slice(const std::vector<std::string>& items) {
   return out + "}";
 }
 
+// The cluster IPs a Service holds: spec.clusterIP and spec.clusterIPs, without "None".
+std::vector<std::string> cluster_ips_of(const value& svc) {
+  std::vector<std::string> ips;
+  auto add = [&ips](const value* v) {
+    if (!v || !v->is_string()) return;
+    const std::string& ip = v->as_string();
+    if (!ip.empty() && ip != "None" && std::find(ips.begin(), ips.end(), ip) == ips.end())
+      ips.push_back(ip);
+  };
+  const value* spec = svc.find("spec");
+  if (!spec) return ips;
+  add(spec->find("clusterIP"));
+  if (const value* list = spec->find("clusterIPs"); list && list->is_array())
+    for (const auto& ip : list->as_array()) add(&ip);
+  return ips;
+}
+
+bool contains(const std::vector<std::string>& items, const std::string& item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
 facts_ptr facts_of(const value& obj) {
   return std::make_shared<const api::object_facts>(api::extract_facts(obj));
 }
@@ -230,6 +251,11 @@ class planner {
   void fill_type(value& obj) const;
   std::string written_rv(const value& current) const;
   bool is_namespace() const { return info_.group.empty() && info_.plural == "namespaces"; }
+  bool is_service() const { return info_.group.empty() && info_.plural == "services"; }
+  std::optional<api::api_error> track_cluster_ips(const value& next, const value* previous,
+                                                  std::vector<mutation>& out) const;
+  void free_cluster_ips(const std::string& key, const std::vector<std::string>& ips,
+                        std::vector<mutation>& out) const;
 
   write_outcome put(event_type type, value obj, const value* previous) const;
   bool annotations_changed(const value& current, const value& next) const;
@@ -433,6 +459,8 @@ std::string planner::written_rv(const value& current) const {
 }
 
 write_outcome planner::put(event_type type, value obj, const value* previous) const {
+  std::vector<mutation> ip_records;
+  if (auto error = track_cluster_ips(obj, previous, ip_records)) return failure(std::move(*error));
   normalize_layout(obj);
   auto bytes = std::make_shared<const std::string>(json::dump(obj));
   write_outcome out;
@@ -441,6 +469,7 @@ write_outcome planner::put(event_type type, value obj, const value* previous) co
   if (req_.dry_run) return out;
   out.result.revision = ctx_.revision;
   out.mutations.push_back({mutation::op::put, key_, *bytes});
+  for (auto& m : ip_records) out.mutations.push_back(std::move(m));
   facts_ptr prev_facts = previous ? facts_of(*previous) : nullptr;
   std::shared_ptr<const std::string> prev_object;
   if (previous) {
@@ -487,8 +516,41 @@ void planner::erase_namespace_contents(const std::string& ns, write_outcome& out
   }
 }
 
+// A Service keeps its cluster IPs to itself: one record per IP, claimed when the IP first
+// appears in the Service and freed when it leaves it (or the Service goes).
+std::optional<api::api_error> planner::track_cluster_ips(const value& next, const value* previous,
+                                                         std::vector<mutation>& out) const {
+  if (!is_service()) return std::nullopt;
+  const auto wanted = cluster_ips_of(next);
+  const auto held = previous ? cluster_ips_of(*previous) : std::vector<std::string>{};
+  for (const auto& ip : wanted) {
+    if (contains(held, ip)) continue;
+    auto owner = session_.get_for_write(cluster_ip_key(ip));
+    if (owner && *owner != key_)
+      return api::invalid("Service", "", req_.name,
+                          {api::invalid_value("spec.clusterIPs", "[\"" + ip + "\"]",
+                                              "failed to allocate IP " + ip +
+                                                  ": provided IP is already allocated")});
+    out.push_back({mutation::op::put, cluster_ip_key(ip), key_});
+  }
+  std::vector<std::string> dropped;
+  for (const auto& ip : held)
+    if (!contains(wanted, ip)) dropped.push_back(ip);
+  free_cluster_ips(key_, dropped, out);
+  return std::nullopt;
+}
+
+void planner::free_cluster_ips(const std::string& key, const std::vector<std::string>& ips,
+                               std::vector<mutation>& out) const {
+  for (const auto& ip : ips)
+    if (session_.get_for_write(cluster_ip_key(ip)) == key)
+      out.push_back({mutation::op::erase, cluster_ip_key(ip), {}});
+}
+
 // DELETED carries the last state at the revision of the deletion.
 void planner::erase_one(const std::string& key, value last, write_outcome& out) const {
+  if (key.starts_with(collection_prefix("", "services", "")))
+    free_cluster_ips(key, cluster_ips_of(last), out.mutations);
   set_resource_version(last, std::to_string(ctx_.revision));
   normalize_layout(last);
   auto bytes = std::make_shared<const std::string>(json::dump(last));

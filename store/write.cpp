@@ -19,6 +19,10 @@ std::string object_key(const std::string& group, const std::string& plural, cons
   return key;
 }
 
+std::string cluster_ip_key(std::string_view ip) {
+  return "~index/clusterips/" + std::string(ip);
+}
+
 std::string collection_prefix(const std::string& group, const std::string& plural,
                               const std::string& ns) {
   std::string prefix = group_segment(group);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "api/json.hpp"
 #include "api/status.hpp"
@@ -49,6 +50,9 @@ struct write_result {
 // Store key of an object: "<group or core>/<plural>/<ns>/<name>" or "<group>/<plural>/<name>".
 std::string object_key(const std::string& group, const std::string& plural, const std::string& ns,
                        const std::string& name);
+// The store's record that a Service holds a cluster IP: "~index/clusterips/<ip>", whose value is
+// the Service's key. No collection prefix matches it.
+std::string cluster_ip_key(std::string_view ip);
 // Prefix of a collection: all namespaces when ns is empty.
 std::string collection_prefix(const std::string& group, const std::string& plural,
                               const std::string& ns);

@@ -339,6 +339,17 @@ class ApiServerTest(unittest.TestCase):
             "apiVersion": "v1", "kind": "Service", "metadata": {"name": "defaults-svc2"},
             "spec": {"selector": {"app": "y"}, "ports": [{"port": 81}]}})
         self.assertNotEqual(s2["spec"]["clusterIP"], spec["clusterIP"], "two services, two cluster IPs")
+        # An address in use cannot be asked for; deleting its Service frees it.
+        taken = spec["clusterIP"]
+        wants_taken = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "defaults-svc3"},
+                       "spec": {"clusterIP": taken, "ports": [{"port": 82}]}}
+        check_status(self.c.post(nsp(self.NS, "services"), wants_taken), 422, "Invalid",
+                     message='Service "defaults-svc3" is invalid: spec.clusterIPs: Invalid value: '
+                             '["%s"]: failed to allocate IP %s: provided IP is already allocated' % (taken, taken),
+                     what="create with a cluster IP in use")
+        self.c.expect(self.c.delete(nsp(self.NS, "services", "defaults-svc")), 200, "delete the service")
+        s3 = self.c.create(nsp(self.NS, "services"), wants_taken)
+        self.assertEqual(s3["spec"]["clusterIPs"], [taken], "a freed cluster IP can be taken: %r" % s3["spec"])
 
         d = self.c.create(nsp(self.NS, "deployments", group=APPS), deployment("defaults-deploy", replicas=None))
         # Scale it down at once: only the defaults matter here.

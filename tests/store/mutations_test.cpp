@@ -500,6 +500,77 @@ TEST_F(Updates, DryRunUpdateShowsTheResultButWritesNothing) {
   EXPECT_EQ(integer(*stored("apps/deployments/default/api"), {"spec", "replicas"}), 1);
 }
 
+// ---- cluster IPs
+
+write_request create_service(const std::string& ns, const std::string& name, const std::string& ip,
+                             bool dry_run = false) {
+  auto req = request(write_verb::create, "", "services", ns, name,
+                     R"({"metadata":{"name":")" + name + R"("},"spec":{"clusterIP":")" + ip +
+                         R"(","clusterIPs":[")" + ip + R"("]}})");
+  req.dry_run = dry_run;
+  return req;
+}
+
+TEST_F(Mutations, AClusterIPBelongsToOneServiceUntilItIsDeleted) {
+  make_namespace("default");
+  ok(create_service("default", "a", "10.96.0.20"));
+  EXPECT_EQ(db->get(cluster_ip_key("10.96.0.20")), "core/services/default/a");
+
+  auto clash = run(create_service("default", "b", "10.96.0.20"));
+  ASSERT_FALSE(clash.result.ok);
+  EXPECT_EQ(clash.result.error.code, 422);
+  EXPECT_EQ(clash.result.error.message,
+            R"(Service "b" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.20"]: failed to )"
+            R"(allocate IP 10.96.0.20: provided IP is already allocated)");
+  EXPECT_FALSE(stored("core/services/default/b"));
+
+  ok(request(write_verb::remove, "", "services", "default", "a"));
+  EXPECT_FALSE(db->get(cluster_ip_key("10.96.0.20")));
+  ok(create_service("default", "b", "10.96.0.20"));
+}
+
+TEST_F(Mutations, TwoCreatesOfOneClusterIPInOneBatchLetOnlyTheFirstIn) {
+  make_namespace("default");
+  auto outcomes = run_batch(
+      {create_service("default", "a", "10.96.0.21"), create_service("default", "b", "10.96.0.21")});
+  EXPECT_TRUE(outcomes[0].result.ok);
+  EXPECT_FALSE(outcomes[1].result.ok);
+  EXPECT_EQ(db->get(cluster_ip_key("10.96.0.21")), "core/services/default/a");
+}
+
+TEST_F(Mutations, ChangingAClusterIPMovesTheClaim) {
+  make_namespace("default");
+  ok(create_service("default", "a", "10.96.0.22"));
+  auto update = request(write_verb::update, "", "services", "default", "a",
+                        R"({"metadata":{"name":"a"},"spec":{"clusterIP":"10.96.0.23",)"
+                        R"("clusterIPs":["10.96.0.23"]}})");
+  ok(update);
+  EXPECT_FALSE(db->get(cluster_ip_key("10.96.0.22")));
+  EXPECT_EQ(db->get(cluster_ip_key("10.96.0.23")), "core/services/default/a");
+}
+
+TEST_F(Mutations, DeletingANamespaceFreesTheClusterIPsOfItsServices) {
+  make_namespace("team");
+  ok(create_service("team", "a", "10.96.0.24"));
+  ok(request(write_verb::remove, "", "namespaces", "", "team"));
+  EXPECT_FALSE(db->get(cluster_ip_key("10.96.0.24")));
+}
+
+TEST_F(Mutations, ADryRunChecksTheClusterIPButClaimsNothing) {
+  make_namespace("default");
+  ok(create_service("default", "a", "10.96.0.25"));
+  EXPECT_FALSE(run(create_service("default", "b", "10.96.0.25", true)).result.ok);
+  EXPECT_TRUE(run(create_service("default", "c", "10.96.0.26", true)).result.ok);
+  EXPECT_FALSE(db->get(cluster_ip_key("10.96.0.26")));
+}
+
+TEST_F(Mutations, HeadlessServicesClaimNoAddress) {
+  make_namespace("default");
+  ok(create_service("default", "a", "None"));
+  ok(create_service("default", "b", "None"));
+  EXPECT_FALSE(db->get(cluster_ip_key("None")));
+}
+
 // ---- remove
 
 TEST_F(Updates, RemoveErasesAndReportsTheLastState) {
