@@ -6,6 +6,7 @@
 // does not (integers beyond 64 bits, lone UTF-16 surrogates, invalid UTF-8 inside strings) and
 // otherwise produces Go's syntax error messages with a byte offset.
 #include "api/json.hpp"
+#include "api/path_steps.hpp"
 
 #include <simdjson.h>
 
@@ -487,12 +488,6 @@ constexpr size_t kHardMaxDepth = 1000;
 constexpr size_t kMaxReportedDuplicates = 100;
 
 // One step of the path to the value being parsed: an object key or an array index.
-struct path_step {
-  std::string_view key;
-  size_t index = 0;
-  bool is_index = false;
-};
-
 class parse_state {
  public:
   parse_state(const parse_options& options, parse_result& result)
@@ -521,20 +516,7 @@ class parse_state {
   }
 
  private:
-  std::string dotted_path() const {
-    std::string dotted;
-    for (const path_step& step : path_) {
-      if (step.is_index) {
-        dotted += '[';
-        dotted += std::to_string(step.index);
-        dotted += ']';
-      } else {
-        if (!dotted.empty()) dotted += '.';
-        dotted += step.key;
-      }
-    }
-    return dotted;
-  }
+  std::string dotted_path() const { return json::dotted_path(path_); }
 
   size_t max_depth_;
   parse_result& result_;

@@ -3,6 +3,7 @@
 #include "api/schema.hpp"
 
 #include "api/name_table.hpp"
+#include "api/path_steps.hpp"
 #include "api/status.hpp"
 
 #include <algorithm>
@@ -1361,43 +1362,23 @@ class checker {
   }
 
   // The path is kept as steps and spelled out only for an unknown field.
-  struct path_step {
-    std::string_view key;
-    size_t index = 0;
-    bool is_index = false;
-  };
-
   size_t append_key(std::string_view key) {
     const size_t mark = path_.size();
-    path_.push_back(path_step{.key = key});
+    path_.push_back(json::path_step{.key = key});
     return mark;
   }
 
   size_t append_index(size_t index) {
     const size_t mark = path_.size();
-    path_.push_back(path_step{.index = index, .is_index = true});
+    path_.push_back(json::path_step{.index = index, .is_index = true});
     return mark;
   }
 
-  // spec.containers[0].env[1].name
-  std::string path_text() const {
-    std::string out;
-    for (const path_step& step : path_) {
-      if (step.is_index) {
-        out += '[';
-        out += std::to_string(step.index);
-        out += ']';
-      } else {
-        if (!out.empty()) out += '.';
-        out += step.key;
-      }
-    }
-    return out;
-  }
+  std::string path_text() const { return json::dotted_path(path_); }
 
   check_mode mode_;
   check_report& report_;
-  std::vector<path_step> path_;
+  std::vector<json::path_step> path_;
   std::vector<std::string_view> go_fields_;
   std::string_view go_struct_;
   std::string first_saved_error_;
