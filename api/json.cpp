@@ -470,6 +470,25 @@ void dump_to(const value& v, std::string& out) {
   write_value(w, v);
 }
 
+std::string_view go_kind_name(const value& v) {
+  switch (v.type()) {
+    case kind::null:
+      return "null";
+    case kind::boolean:
+      return "bool";
+    case kind::integer:
+    case kind::number:
+      return "number";
+    case kind::string:
+      return "string";
+    case kind::array:
+      return "array";
+    case kind::object:
+      return "object";
+  }
+  return "value";
+}
+
 std::string dump(const value& v) {
   std::string out;
   dump_to(v, out);

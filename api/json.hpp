@@ -100,6 +100,10 @@ parse_result parse(std::string_view text, value& out, const parse_options& optio
 // bool/int/float/null by YAML 1.1 core rules, quoted scalars stay strings.
 parse_result parse_yaml(std::string_view text, value& out);
 
+// What Go's encoding/json calls the kind of a JSON value in its errors: "null", "bool",
+// "number", "string", "array" or "object" ("json: cannot unmarshal array into ...").
+std::string_view go_kind_name(const value& v);
+
 // Compact encoding, appended to out.
 void dump_to(const value& v, std::string& out);
 std::string dump(const value& v);

@@ -16,28 +16,9 @@ namespace {
 constexpr size_t kMaxOperations = 10000;
 constexpr size_t kMaxCopyBytes = 3 * 1024 * 1024;  // kube-apiserver's JSONPatchMaxCopyBytes
 
-// Go's JSON type names in decoding errors.
-std::string_view go_json_kind(const json::value& v) {
-  switch (v.type()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::boolean:
-      return "bool";
-    case json::kind::integer:
-    case json::kind::number:
-      return "number";
-    case json::kind::string:
-      return "string";
-    case json::kind::array:
-      return "array";
-    case json::kind::object:
-      return "object";
-  }
-  return "value";
-}
-
 std::string cannot_unmarshal(const json::value& v, std::string_view into) {
-  return "json: cannot unmarshal " + std::string(go_json_kind(v)) + " into " + std::string(into);
+  return "json: cannot unmarshal " + std::string(json::go_kind_name(v)) + " into " +
+         std::string(into);
 }
 
 // ---- decoding the body, as kube-apiserver does before applying -----------------------------

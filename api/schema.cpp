@@ -1097,25 +1097,6 @@ namespace {
 
 constexpr size_t kMaxStrictErrors = 100;  // sigs.k8s.io/json keeps at most 100
 
-std::string_view json_kind_name(const json::value& v) {
-  switch (v.type()) {
-    case json::kind::string:
-      return "string";
-    case json::kind::integer:
-    case json::kind::number:
-      return "number";
-    case json::kind::boolean:
-      return "bool";
-    case json::kind::array:
-      return "array";
-    case json::kind::object:
-      return "object";
-    case json::kind::null:
-      return "null";
-  }
-  return "null";
-}
-
 // The field of `type` a JSON key names, with apiVersion/kind always accepted at the top level.
 const field* lookup_field(const message_type& type, std::string_view key, bool root) {
   if (const field* f = type.find_field(key)) return f;
@@ -1143,7 +1124,7 @@ class checker {
 
   void check_root(const json::value& obj, const message_type& type) {
     if (!obj.is_null() && !obj.is_object()) {
-      saved(type_error(json_kind_name(obj), type.go_type_name()));
+      saved(type_error(json::go_kind_name(obj), type.go_type_name()));
     } else if (obj.is_object()) {
       check_members(obj, type, true);
     }
@@ -1186,7 +1167,7 @@ class checker {
   }
 
   void check_list(const json::value& v, const field& f) {
-    if (!v.is_array()) return saved(type_error(json_kind_name(v), go_type(f)));
+    if (!v.is_array()) return saved(type_error(json::go_kind_name(v), go_type(f)));
     const json::array& items = v.as_array();
     for (size_t i = 0; i < items.size(); ++i) {
       const size_t mark = append_index(i);
@@ -1196,7 +1177,7 @@ class checker {
   }
 
   void check_map(const json::value& v, const field& f) {
-    if (!v.is_object()) return saved(type_error(json_kind_name(v), go_type(f)));
+    if (!v.is_object()) return saved(type_error(json::go_kind_name(v), go_type(f)));
     for (const json::member& m : v.as_object()) {
       const size_t mark = append_key(m.key);
       check_single(m.val, f.map_value, f.type(), {&f, true});
@@ -1211,7 +1192,7 @@ class checker {
       case K::string:
       case K::boolean:
         if (v.type() != (kind == K::string ? json::kind::string : json::kind::boolean)) {
-          saved(type_error(json_kind_name(v), go.name()));
+          saved(type_error(json::go_kind_name(v), go.name()));
         }
         return;
       case K::int32:
@@ -1231,7 +1212,7 @@ class checker {
       case K::micro_time:
         return check_time(v, kind == K::micro_time);
       case K::fields_v1:
-        if (!v.is_object()) custom(type_error(json_kind_name(v), go.name()));
+        if (!v.is_object()) custom(type_error(json::go_kind_name(v), go.name()));
         return;
       case K::raw:
       case K::map:
@@ -1249,7 +1230,7 @@ class checker {
     } else if (v.is_number()) {
       problem = "number " + number_text(v);  // strconv.ParseInt rejects fractions, exponents
     } else {
-      problem = json_kind_name(v);
+      problem = json::go_kind_name(v);
     }
     if (problem.empty()) return;
     std::string message = type_error(problem, go.name());
@@ -1270,19 +1251,19 @@ class checker {
           continue;
         }
         const size_t mark = append_index(i);
-        std::string problem =
-            item.is_number() ? "number " + number_text(item) : std::string(json_kind_name(item));
+        std::string problem = item.is_number() ? "number " + number_text(item)
+                                               : std::string(json::go_kind_name(item));
         saved(type_error(problem, "uint8"));
         path_.resize(mark);
       }
     } else {
-      saved(type_error(json_kind_name(v), go.name()));
+      saved(type_error(json::go_kind_name(v), go.name()));
     }
   }
 
   void check_message(const json::value& v, const message_type& type, const go_type_ref& go) {
     if (type.list_wrapper) {
-      if (!v.is_array()) return saved(type_error(json_kind_name(v), go.name()));
+      if (!v.is_array()) return saved(type_error(json::go_kind_name(v), go.name()));
       const value_kind item_kind = type.fields()[0].kind;
       const json::array& elements = v.as_array();
       for (size_t i = 0; i < elements.size(); ++i) {
@@ -1292,7 +1273,7 @@ class checker {
       }
       return;
     }
-    if (!v.is_object()) return saved(type_error(json_kind_name(v), go.name()));
+    if (!v.is_object()) return saved(type_error(json::go_kind_name(v), go.name()));
     check_members(v, type, false);
   }
 
@@ -1314,7 +1295,7 @@ class checker {
 
   // Time.UnmarshalJSON: a JSON string (else a type error for `string`), then time.Parse.
   void check_time(const json::value& v, bool micro) {
-    if (!v.is_string()) return custom(type_error(json_kind_name(v), "string"));
+    if (!v.is_string()) return custom(type_error(json::go_kind_name(v), "string"));
     std::string error;
     const bool ok = micro ? parse_micro_time(v.as_string(), nullptr, &error)
                           : parse_time(v.as_string(), nullptr, &error);

@@ -792,19 +792,6 @@ result merge_map(value& original, value& patch, const shape& s) {
   return std::nullopt;
 }
 
-std::string_view json_kind_name(const value& v) {
-  switch (v.type()) {
-    case json::kind::array:
-      return "array";
-    case json::kind::string:
-      return "string";
-    case json::kind::boolean:
-      return "bool";
-    default:
-      return "number";
-  }
-}
-
 }  // namespace
 
 std::optional<api_error> strategic_merge_patch(const json::value& original,
@@ -813,7 +800,7 @@ std::optional<api_error> strategic_merge_patch(const json::value& original,
   out = original;
   if (patch.is_null()) return std::nullopt;
   if (!patch.is_object())
-    return bad_request("json: cannot unmarshal " + std::string(json_kind_name(patch)) +
+    return bad_request("json: cannot unmarshal " + std::string(json::go_kind_name(patch)) +
                        " into Go value of type map[string]interface {}");
   value consumed = patch;
   if (auto f = merge_map(out, consumed, shape{&type, nullptr})) return to_api_error(*f);

@@ -672,6 +672,16 @@ value random_value(std::mt19937& random, int depth) {
   }
 }
 
+TEST(JsonValue, GoKindNamesAsEncodingJsonWritesThem) {
+  EXPECT_EQ(go_kind_name(value()), "null");
+  EXPECT_EQ(go_kind_name(value(true)), "bool");
+  EXPECT_EQ(go_kind_name(value(3)), "number");
+  EXPECT_EQ(go_kind_name(value(2.5)), "number");
+  EXPECT_EQ(go_kind_name(value("s")), "string");
+  EXPECT_EQ(go_kind_name(value::make_array()), "array");
+  EXPECT_EQ(go_kind_name(value::make_object()), "object");
+}
+
 }  // namespace
 
 TEST(JsonDump, RandomDocumentsRoundTrip) {
