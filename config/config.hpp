@@ -53,7 +53,7 @@ struct store_config {
 
 struct api_server_config {
   host_port http_address;
-  unsigned threads = 1;                   // HTTP I/O threads
+  unsigned threads = 2;                   // HTTP I/O threads
   uint64_t max_body_bytes = 3145728;      // larger request bodies: 413
   unsigned request_timeout_seconds = 60;  // a request's headers and body must arrive within this
 };

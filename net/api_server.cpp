@@ -745,7 +745,7 @@ void api_server::submit_create(const std::shared_ptr<context>& ctx, json::value 
   if (info.kind == "Service" && needs_cluster_ip(obj)) assign_cluster_ip(obj);
   ctx->r.name = object_name(obj);
   auto w = write_for(ctx->r, store::write_verb::create, dry_run);
-  w.object = std::make_shared<json::value>(std::move(obj));
+  w.prepared = std::make_shared<store::prepared_object>(store::prepare_object(std::move(obj)));
   submit_and_reply(writer_, std::move(w), ctx->reply, std::move(ctx->warnings), 201);
 }
 

@@ -185,7 +185,7 @@ facts_ptr facts_of(const value& obj) {
 }
 
 watch_event_ptr make_event(event_type type, uint64_t revision, const std::string& key,
-                           std::shared_ptr<const std::string> bytes, const value& obj,
+                           std::shared_ptr<const std::string> bytes, facts_ptr facts,
                            facts_ptr prev_facts,
                            std::shared_ptr<const std::string> prev_object = nullptr) {
   auto event = std::make_shared<watch_event>();
@@ -196,7 +196,7 @@ watch_event_ptr make_event(event_type type, uint64_t revision, const std::string
   event->line =
       std::make_shared<const std::string>(encode_watch_line(event_type_name(type), *bytes));
   event->object = std::move(bytes);
-  event->facts = facts_of(obj);
+  event->facts = std::move(facts);
   event->prev_facts = std::move(prev_facts);
   return event;
 }
@@ -257,7 +257,12 @@ class planner {
   void free_cluster_ips(const std::string& key, const std::vector<std::string>& ips,
                         std::vector<mutation>& out) const;
 
+  write_outcome create_prepared(prepared_object prepared) const;
+  bool facts_hold(const prepared_object& prepared) const;
+  void stamp_created(value& meta) const;
   write_outcome put(event_type type, value obj, const value* previous) const;
+  write_outcome written(event_type type, std::shared_ptr<const std::string> bytes, facts_ptr facts,
+                        const value* previous, std::vector<mutation> ip_records) const;
   bool annotations_changed(const value& current, const value& next) const;
   write_outcome erase(value last) const;
   write_outcome unchanged(std::string bytes) const;
@@ -278,10 +283,63 @@ write_outcome planner::create() {
   if (session_.get_for_write(key_))
     return failure(api::already_exists(req_.plural, req_.group, req_.name));
   value obj;
-  if (!take_object(req_, obj))
+  if (req_.prepared) {
+    // A Service's addresses are claimed from its spec, which only the full document shows.
+    if (!is_service()) return create_prepared(std::move(*req_.prepared));
+    obj = joined_object(std::move(*req_.prepared));
+  } else if (!take_object(req_, obj)) {
     return failure(api::bad_request("the object to create is not a JSON object"));
+  }
   fill_type(obj);
-  value& meta = metadata_of(obj);
+  stamp_created(metadata_of(obj));
+  return put(event_type::added, std::move(obj), nullptr);
+}
+
+// The bytes are those put() would write for the joined object: type, then metadata, then the
+// rest in its order.
+write_outcome planner::create_prepared(prepared_object prepared) const {
+  value meta = std::move(prepared.metadata);
+  if (!meta.is_object()) meta = value::make_object();
+  stamp_created(meta);
+  meta = value(in_order(std::move(meta.as_object()), k_metadata_order));
+  auto bytes = std::make_shared<std::string>();
+  bytes->reserve(prepared.rest.size() + 512);
+  bytes->append(R"({"kind":)");
+  json::append_quoted(*bytes, prepared.kind.empty() ? info_.kind : prepared.kind);
+  bytes->append(R"(,"apiVersion":)");
+  json::append_quoted(*bytes,
+                      prepared.api_version.empty() ? info_.api_version() : prepared.api_version);
+  bytes->append(R"(,"metadata":)");
+  json::dump_to(meta, *bytes);
+  if (!prepared.rest.empty()) bytes->append(",").append(prepared.rest);
+  bytes->push_back('}');
+  facts_ptr facts = facts_hold(prepared) ? std::move(prepared.facts) : nullptr;
+  if (!facts) {
+    value stored;
+    json::parse(*bytes, stored);
+    facts = facts_of(stored);
+  }
+  return written(event_type::added, std::move(bytes), std::move(facts), nullptr, {});
+}
+
+// Whether the facts the API layer took still describe the object once the store has set its
+// type, name and namespace.
+bool planner::facts_hold(const prepared_object& prepared) const {
+  if (!prepared.facts || prepared.kind != info_.kind) return false;
+  const auto& fields = prepared.facts->fields;
+  auto field = [&fields](std::string_view path) -> std::optional<std::string_view> {
+    auto it = fields.find(path);
+    if (it == fields.end()) return std::nullopt;
+    return it->second;
+  };
+  const auto expected_ns =
+      info_.namespaced ? std::optional<std::string_view>(req_.ns) : std::nullopt;
+  return field("metadata.name") == std::string_view(req_.name) &&
+         field("metadata.namespace") == expected_ns;
+}
+
+// The metadata the server owns on a new object.
+void planner::stamp_created(value& meta) const {
   meta.set("name", req_.name);
   if (info_.namespaced)
     meta.set("namespace", req_.ns);
@@ -295,8 +353,11 @@ write_outcome planner::create() {
     meta.set("generation", int64_t{1});
   else
     meta.erase("generation");
-  set_resource_version(obj, written_rv(value()));
-  return put(event_type::added, std::move(obj), nullptr);
+  const std::string rv = written_rv(value());
+  if (rv.empty())
+    meta.erase("resourceVersion");
+  else
+    meta.set("resourceVersion", rv);
 }
 
 write_outcome planner::update(bool status_only) {
@@ -463,6 +524,14 @@ write_outcome planner::put(event_type type, value obj, const value* previous) co
   if (auto error = track_cluster_ips(obj, previous, ip_records)) return failure(std::move(*error));
   normalize_layout(obj);
   auto bytes = std::make_shared<const std::string>(json::dump(obj));
+  facts_ptr facts = req_.dry_run ? nullptr : facts_of(obj);
+  return written(type, std::move(bytes), std::move(facts), previous, std::move(ip_records));
+}
+
+// The outcome of writing `bytes` over `previous` (nullptr for a create).
+write_outcome planner::written(event_type type, std::shared_ptr<const std::string> bytes,
+                               facts_ptr facts, const value* previous,
+                               std::vector<mutation> ip_records) const {
   write_outcome out;
   out.result.ok = true;
   out.result.object = *bytes;
@@ -477,8 +546,8 @@ write_outcome planner::put(event_type type, value obj, const value* previous) co
     metadata_of(before).set("resourceVersion", std::to_string(ctx_.revision));
     prev_object = std::make_shared<const std::string>(json::dump(before));
   }
-  out.events.push_back(make_event(type, ctx_.revision, key_, std::move(bytes), obj, prev_facts,
-                                  std::move(prev_object)));
+  out.events.push_back(make_event(type, ctx_.revision, key_, std::move(bytes), std::move(facts),
+                                  std::move(prev_facts), std::move(prev_object)));
   return out;
 }
 
@@ -555,7 +624,8 @@ void planner::erase_one(const std::string& key, value last, write_outcome& out) 
   normalize_layout(last);
   auto bytes = std::make_shared<const std::string>(json::dump(last));
   out.mutations.push_back({mutation::op::erase, key, {}});
-  out.events.push_back(make_event(event_type::deleted, ctx_.revision, key, bytes, last, nullptr));
+  out.events.push_back(
+      make_event(event_type::deleted, ctx_.revision, key, bytes, facts_of(last), nullptr));
 }
 
 write_outcome planner::unchanged(std::string bytes) const {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "api/json.hpp"
+#include "api/selectors.hpp"
 #include "api/status.hpp"
 
 namespace kactor::store {
@@ -23,6 +24,22 @@ enum class write_verb : uint8_t {
                   // (pods/binding): like update, but status is taken from the body
 };
 
+// An object to create, split by the API layer for the single writer: everything but the
+// metadata is already encoded, so the store thread only stamps and encodes the metadata, and the
+// object's field facts come ready. Build it with prepare_object.
+struct prepared_object {
+  std::string kind;         // "" when the object has none (the store fills it in)
+  std::string api_version;  // likewise
+  json::value metadata;     // as admitted
+  std::string rest;         // the other top-level members in their order, encoded: "spec":{..},...
+  std::shared_ptr<const api::object_facts> facts;  // of the whole object
+};
+
+// Splits an admitted object; facts are taken before the split.
+prepared_object prepare_object(json::value obj);
+// The prepared object as one document again (member order aside).
+json::value joined_object(prepared_object prepared);
+
 struct write_request {
   write_verb verb = write_verb::create;
   std::string group;   // "" for core
@@ -34,6 +51,9 @@ struct write_request {
   // The same object, already parsed: a local writer may send it instead of `body` to save an
   // encode and a parse. The store consumes it. Never crosses hosts (not inspected).
   std::shared_ptr<json::value> object;
+  // A create's object, prepared by a local writer instead of `object`: the store thread's share
+  // of a create is then smaller. Consumed by the store; never crosses hosts.
+  std::shared_ptr<prepared_object> prepared;
   uint64_t precondition_rv = 0;  // update/remove: 409 Conflict unless current RV equals
   std::string precondition_uid;  // remove: 409 Conflict unless current uid equals
   bool dry_run = false;          // run every check, change nothing

@@ -41,7 +41,7 @@ TEST(ConfigDefaults, EmptyDocumentGivesDefaults) {
     EXPECT_EQ(c.store.watch_history, 10000u);
     EXPECT_EQ(c.api_server.http_address.host, "127.0.0.1");
     EXPECT_EQ(c.api_server.http_address.port, 8080);
-    EXPECT_EQ(c.api_server.threads, 1u);
+    EXPECT_EQ(c.api_server.threads, 2u);
     EXPECT_EQ(c.api_server.max_body_bytes, 3145728u);
     EXPECT_EQ(c.api_server.request_timeout_seconds, 60u);
     EXPECT_EQ(c.actors.workers, 2u);
@@ -52,7 +52,7 @@ TEST(ConfigDefaults, EmptyDocumentGivesDefaults) {
 TEST(ConfigDefaults, EmptySectionsKeepDefaults) {
   cluster_config c = load_string("store:\napiServer:\nlog: ~\n", "kactor.yaml");
   EXPECT_EQ(c.store.data_dir, "kactor-data");
-  EXPECT_EQ(c.api_server.threads, 1u);
+  EXPECT_EQ(c.api_server.threads, 2u);
   EXPECT_EQ(c.log.level, "info");
 }
 
@@ -97,8 +97,8 @@ log:
 }
 
 TEST(ConfigFile, PartialFileKeepsOtherDefaults) {
-  cluster_config c = load_string("apiServer:\n  threads: 2\n", "kactor.yaml");
-  EXPECT_EQ(c.api_server.threads, 2u);
+  cluster_config c = load_string("apiServer:\n  threads: 3\n", "kactor.yaml");
+  EXPECT_EQ(c.api_server.threads, 3u);
   EXPECT_EQ(c.api_server.http_address.port, 8080);
   EXPECT_EQ(c.store.data_dir, "kactor-data");
 }

@@ -313,6 +313,75 @@ TEST_F(Mutations, LaterWritesOfABatchSeeEarlierOnes) {
   EXPECT_EQ(db->revision(), 2u);
 }
 
+// A store of its own for each way a create arrives, so both see the same revisions and uids.
+struct fresh_store : Mutations {
+  fresh_store() { make_namespace("default"); }
+  void TestBody() override {}
+  using Mutations::run;
+};
+
+// The request with its body handed over as the API layer prepares it.
+write_request prepared(write_request req) {
+  req.prepared = std::make_shared<prepared_object>(prepare_object(parse(req.body)));
+  req.body.clear();
+  return req;
+}
+
+TEST(PreparedCreates, WriteExactlyWhatTheWholeDocumentWould) {
+  const std::vector<write_request> cases = {
+      create_pod("default", "admitted", R"(,"namespace":"default","labels":{"app":"web"})"),
+      create_pod("default", "web",
+                 R"(,"labels":{"app":"web"},"selfLink":"/x","generation":7,"uid":"mine")"),
+      request(write_verb::create, "", "pods", "default", "untyped",
+              R"({"spec":{"nodeName":"n1"},"metadata":{"name":"untyped"},)"
+              R"("status":{"phase":"Pending"}})"),
+      request(write_verb::create, "", "configmaps", "default", "no-metadata",
+              R"({"data":{"a":"b"},"kind":"ConfigMap"})"),
+      request(write_verb::create, "", "namespaces", "", "spaceless",
+              R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"spaceless"}})"),
+      request(write_verb::create, "", "services", "default", "svc",
+              R"({"metadata":{"name":"svc"},"spec":{"clusterIP":"10.0.0.5"}})"),
+      create_pod("missing", "p"),
+  };
+  for (const auto& whole : cases) {
+    for (bool dry_run : {false, true}) {
+      SCOPED_TRACE(whole.body + (dry_run ? " (dry run)" : ""));
+      write_request req = whole;
+      req.dry_run = dry_run;
+      fresh_store a, b;
+      const write_outcome expected = a.run(req);
+      const write_outcome got = b.run(prepared(req));
+      EXPECT_EQ(got.result.ok, expected.result.ok);
+      EXPECT_EQ(got.result.error.code, expected.result.error.code);
+      EXPECT_EQ(got.result.object, expected.result.object);
+      EXPECT_EQ(got.result.revision, expected.result.revision);
+      ASSERT_EQ(got.mutations.size(), expected.mutations.size());
+      for (size_t i = 0; i < got.mutations.size(); ++i) {
+        EXPECT_EQ(got.mutations[i].key, expected.mutations[i].key);
+        EXPECT_EQ(got.mutations[i].value, expected.mutations[i].value);
+      }
+      ASSERT_EQ(got.events.size(), expected.events.size());
+      for (size_t i = 0; i < got.events.size(); ++i) {
+        EXPECT_EQ(*got.events[i]->line, *expected.events[i]->line);
+        EXPECT_EQ(got.events[i]->facts->labels, expected.events[i]->facts->labels);
+        EXPECT_EQ(got.events[i]->facts->fields, expected.events[i]->facts->fields);
+      }
+    }
+  }
+}
+
+TEST(PreparedCreates, KeepTheDocumentApartFromItsMetadata) {
+  prepared_object p = prepare_object(
+      parse(R"({"spec":{"a":1},"kind":"Pod","metadata":{"name":"x"},"apiVersion":"v1","z":[]})"));
+  EXPECT_EQ(p.kind, "Pod");
+  EXPECT_EQ(p.api_version, "v1");
+  EXPECT_EQ(json::dump(p.metadata), R"({"name":"x"})");
+  EXPECT_EQ(p.rest, R"("spec":{"a":1},"z":[])");
+  EXPECT_EQ(p.facts->fields.at("metadata.name"), "x");
+  EXPECT_EQ(joined_object(p), parse(R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"x"},)"
+                                    R"("spec":{"a":1},"z":[]})"));
+}
+
 // ---- update
 
 class Updates : public Mutations {
