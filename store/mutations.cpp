@@ -314,7 +314,7 @@ write_outcome planner::create_prepared(prepared_object prepared) const {
   if (!prepared.rest.empty()) bytes->append(",").append(prepared.rest);
   bytes->push_back('}');
   facts_ptr facts = facts_hold(prepared) ? std::move(prepared.facts) : nullptr;
-  if (!facts) {
+  if (!facts && !req_.dry_run) {
     value stored;
     json::parse(*bytes, stored);
     facts = facts_of(stored);
