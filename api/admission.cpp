@@ -48,14 +48,17 @@ std::optional<api_error> check_type_meta(const resource_info& info, json::value&
   return std::nullopt;
 }
 
+// `needs_normalization`, when given, learns whether normalize_object could change the object.
 std::optional<api_error> check_against_schema(const resource_info& info, const json::value& obj,
                                               field_validation mode,
                                               const std::vector<std::string>& duplicates,
-                                              std::vector<std::string>& warnings) {
+                                              std::vector<std::string>& warnings,
+                                              bool* needs_normalization = nullptr) {
   const schema::message_type* type = schema::find_message(info.schema_type);
   if (!type) return internal_error("no schema for " + info.schema_type);
   auto report = schema::check_object(obj, *type, to_check_mode(mode));
   if (!report.ok()) return cannot_handle(info, report.message());
+  if (needs_normalization) *needs_normalization = report.needs_normalization;
   warnings.insert(warnings.end(), report.warnings.begin(), report.warnings.end());
   for (const auto& path : duplicates) {
     std::string text = "duplicate field \"" + path + "\"";
@@ -145,8 +148,9 @@ std::optional<api_error> decode_object(const resource_info& info, std::string_vi
   if (format == body_format::protobuf) {
     if (auto e = decode_protobuf_object(info, body, out)) return e;
     if (auto e = check_type_meta(info, out)) return e;
-    if (auto e = check_against_schema(info, out, mode, {}, warnings)) return e;
-    schema::normalize_object(out, *schema::find_message(info.schema_type));
+    bool normalize = true;
+    if (auto e = check_against_schema(info, out, mode, {}, warnings, &normalize)) return e;
+    if (normalize) schema::normalize_object(out, *schema::find_message(info.schema_type));
     return std::nullopt;
   }
   json::parse_result parsed =
@@ -163,8 +167,10 @@ std::optional<api_error> decode_object(const resource_info& info, std::string_vi
                                                      : "number") +
                        " into Go value of type struct { APIVersion string; Kind string }");
   if (auto e = check_type_meta(info, out)) return e;
-  if (auto e = check_against_schema(info, out, mode, parsed.duplicate_keys, warnings)) return e;
-  schema::normalize_object(out, *schema::find_message(info.schema_type));
+  bool normalize = true;
+  if (auto e = check_against_schema(info, out, mode, parsed.duplicate_keys, warnings, &normalize))
+    return e;
+  if (normalize) schema::normalize_object(out, *schema::find_message(info.schema_type));
   return std::nullopt;
 }
 

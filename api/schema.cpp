@@ -1156,7 +1156,11 @@ class checker {
   }
 
   void check_value(const json::value& v, const field& f) {
-    if (v.is_null()) return;
+    if (v.is_null()) {
+      // The normalizer keeps the nulls of Time fields, which Go writes for zero times.
+      if (f.repeated || (f.kind != K::time && f.kind != K::micro_time)) needs_normalization();
+      return;
+    }
     if (f.repeated) {
       check_list(v, f);
     } else if (f.is_map()) {
@@ -1187,7 +1191,7 @@ class checker {
 
   void check_single(const json::value& v, value_kind kind, const message_type* type,
                     const go_type_ref& go) {
-    if (v.is_null()) return;
+    if (v.is_null()) return needs_normalization();
     switch (kind) {
       case K::string:
       case K::boolean:
@@ -1199,6 +1203,7 @@ class checker {
       case K::int64:
         return check_integer(v, go, kind == K::int32, false);
       case K::bytes:
+        needs_normalization();
         return check_bytes(v, go);
       case K::message:
         return check_message(v, *type, go);
@@ -1290,19 +1295,28 @@ class checker {
       text = v.is_bool() ? (v.as_bool() ? "true" : "false") : (v.is_array() ? "[" : "{");
     }
     std::string error;
-    if (!parse_quantity(text, nullptr, &error)) custom(std::move(error));
+    quantity q;
+    if (!parse_quantity(text, &q, &error)) return custom(std::move(error));
+    if (!v.is_string() || v.as_string() != q.to_string()) needs_normalization();
   }
 
   // Time.UnmarshalJSON: a JSON string (else a type error for `string`), then time.Parse.
   void check_time(const json::value& v, bool micro) {
     if (!v.is_string()) return custom(type_error(json::go_kind_name(v), "string"));
     std::string error;
-    const bool ok = micro ? parse_micro_time(v.as_string(), nullptr, &error)
-                          : parse_time(v.as_string(), nullptr, &error);
-    if (!ok) custom(std::move(error));
+    timestamp t;
+    const bool ok =
+        micro ? parse_micro_time(v.as_string(), &t, &error) : parse_time(v.as_string(), &t, &error);
+    if (!ok) return custom(std::move(error));
+    const bool zero = t.seconds == kZeroTimeSeconds && t.nanos == 0;  // becomes null
+    if (zero || v.as_string() != (micro ? format_micro_time(t) : format_time(t)))
+      needs_normalization();
   }
 
+  void needs_normalization() { report_.needs_normalization = true; }
+
   void unknown_field(std::string_view key) {
+    needs_normalization();
     if (mode_ == check_mode::ignore || report_.unknown_fields.size() >= kMaxStrictErrors) return;
     const size_t mark = append_key(key);
     std::string path = path_text();

@@ -183,6 +183,10 @@ struct check_report {
   // The one decoding error Go's decoder returns (empty if none): it reports the first error
   // of a custom decoder (Quantity, IntOrString, Time) if any, else the first type error.
   std::string decode_error;
+  // Whether normalize_object (default options) could change the object: it has unknown fields,
+  // nulls it drops or fills, or quantities, times or bytes not in canonical form. When false,
+  // normalizing is a no-op and may be skipped.
+  bool needs_normalization = false;
 
   bool ok() const { return errors.empty(); }
   // The message kube-apiserver puts after `Pod in version "v1" cannot be handled as a Pod: `:

@@ -2,9 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "api/admission.hpp"
+#include "api/resources.hpp"
 
 namespace schema = kactor::api::schema;
 namespace json = kactor::json;
@@ -894,6 +901,175 @@ TEST(SchemaNormalize, BytesAndOptions) {
 
   schema::normalize_object(obj, message("k8s.io.api.core.v1.Secret"));
   EXPECT_EQ(json::dump(obj), R"({"data":{"a":"aGVsbG8=","b":"YQ=="}})");
+}
+
+// Normalizing a document the checker passed as needing no normalization changes nothing.
+void expect_normalizing_is_a_no_op_unless_flagged(const json::value& doc,
+                                                  const schema::message_type& type) {
+  for (check_mode mode : {check_mode::strict, check_mode::warn, check_mode::ignore}) {
+    const schema::check_report report = schema::check_object(doc, type, mode);
+    if (!report.ok() || report.needs_normalization) continue;
+    json::value normalized = doc;
+    schema::normalize_object(normalized, type);
+    EXPECT_EQ(json::dump(normalized), json::dump(doc)) << json::dump(doc);
+  }
+}
+
+TEST(SchemaNormalize, CheckFlagsEveryDocumentNormalizingWouldChange) {
+  const std::string pod_head = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p")";
+  const std::vector<std::string> changed = {
+      pod_head + R"(,"extra":1}})",                                          // unknown field
+      pod_head + R"(,"generateName":null}})",                                // null member
+      pod_head + R"(,"labels":{"a":null}}})",                                // null map value
+      pod_head + R"(,"creationTimestamp":"2024-05-01T12:00:00.9+02:00"}})",  // time not in UTC
+      pod_head + R"(,"creationTimestamp":"0001-01-01T00:00:00Z"}})",         // zero time
+      pod_head + R"(},"spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":1}}}]}})",
+      pod_head + R"(},"spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":"0.5"}}}]}})",
+      pod_head + R"(},"spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":" 1"}}}]}})",
+      pod_head + R"(},"status":{"conditions":[{"type":"Ready","lastProbeTime":null,)"
+                 R"("lastTransitionTime":"0001-01-01T00:00:00Z"}]}})",
+  };
+  for (const std::string& text : changed) {
+    const json::value doc = parse_json(text);
+    EXPECT_TRUE(schema::check_object(doc, pod(), check_mode::ignore).needs_normalization) << text;
+    json::value normalized = doc;
+    schema::normalize_object(normalized, pod());
+    EXPECT_NE(json::dump(normalized), json::dump(doc)) << text;
+  }
+  const json::value secret = parse_json(R"({"data":{"a":"YQ=="}})");
+  EXPECT_TRUE(schema::check_object(secret, message("k8s.io.api.core.v1.Secret"), check_mode::strict)
+                  .needs_normalization);  // bytes are always re-encoded
+
+  const std::vector<std::string> canonical = {
+      pod_head + R"(,"creationTimestamp":null,"labels":{"a":"b"}}})",  // Time keeps its null
+      pod_head + R"(,"creationTimestamp":"2024-05-01T10:00:00Z"}})",
+      pod_head + R"(},"spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":"500m",)"
+                 R"("memory":"1Gi"},"requests":{"cpu":"1","memory":"64Mi"}}}]},)"
+                 R"("status":{"conditions":[{"type":"Ready","lastProbeTime":null}]}})",
+  };
+  for (const std::string& text : canonical) {
+    const json::value doc = parse_json(text);
+    EXPECT_FALSE(schema::check_object(doc, pod(), check_mode::strict).needs_normalization) << text;
+    expect_normalizing_is_a_no_op_unless_flagged(doc, pod());
+  }
+}
+
+struct typed_document {
+  const kactor::api::resource_info* info;
+  json::value doc;
+};
+
+// The JSON test bodies and the example manifests whose kinds kactor serves.
+std::vector<typed_document> served_documents() {
+  namespace fs = std::filesystem;
+  std::vector<typed_document> docs;
+  auto add = [&docs](const fs::path& path, bool yaml) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    json::value doc;
+    if (!(yaml ? json::parse_yaml(text.str(), doc) : json::parse(text.str(), doc)).ok) return;
+    const std::string api_version(doc.get_string("apiVersion"));
+    const auto slash = api_version.find('/');
+    const std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+    if (const auto* info = kactor::api::find_resource_by_kind(group, doc.get_string("kind")))
+      docs.push_back({info, std::move(doc)});
+  };
+  const fs::path root(KACTOR_SOURCE_DIR);
+  for (const auto& entry : fs::directory_iterator(root / "tests" / "api" / "testdata"))
+    if (entry.path().extension() == ".json" && entry.path().filename() != "captures.json")
+      add(entry.path(), false);
+  for (const auto& entry : fs::recursive_directory_iterator(root / "examples"))
+    if (entry.path().extension() == ".yaml") add(entry.path(), true);
+  return docs;
+}
+
+TEST(SchemaNormalize, UnflaggedTestDocumentsAreAlreadyNormal) {
+  const auto docs = served_documents();
+  EXPECT_GE(docs.size(), 25u);
+  for (const auto& [info, doc] : docs)
+    expect_normalizing_is_a_no_op_unless_flagged(doc, message(info->schema_type));
+}
+
+void visit_nodes(json::value& v, const std::function<void(json::value&)>& fn) {
+  fn(v);
+  if (v.is_object())
+    for (auto& m : v.as_object()) visit_nodes(m.val, fn);
+  else if (v.is_array())
+    for (auto& item : v.as_array()) visit_nodes(item, fn);
+}
+
+// decode_object skips normalizing when the check finds nothing to change. Whatever one value of
+// a served document is turned into, what decode_object returns must already be normal.
+TEST(SchemaNormalize, DecodedObjectsAreNormalWhateverTheInput) {
+  const std::vector<std::function<void(json::value&)>> mutations = {
+      [](json::value& n) { n = nullptr; },
+      [](json::value& n) {
+        if (n.is_object()) n.set("zzUnknown", 1);
+      },
+      [](json::value& n) {
+        if (n.is_object()) n.set("labels", parse_json(R"({"a":null})"));
+      },
+      [](json::value& n) {
+        if (n.is_object()) n.set("creationTimestamp", nullptr);
+      },
+      [](json::value& n) {
+        if (n.is_array()) n.as_array().push_back(nullptr);
+      },
+      [](json::value& n) {
+        if (n.is_int()) n = static_cast<double>(n.as_int());
+      },
+      [](json::value& n) {
+        if (n.is_string() && !n.as_string().empty()) n = " " + n.as_string();
+      },
+  };
+  const std::vector<std::string> strings = {"0.5",
+                                            "1024Mi",
+                                            "2024-05-01T12:00:00.5+02:00",
+                                            "0001-01-01T00:00:00Z",
+                                            "2024-05-01T10:00:00Z",
+                                            "aGVs\nbG8="};
+  int decoded = 0, normalized_by_decode = 0;
+  auto expect_normal_decode = [&](const kactor::api::resource_info& info, const json::value& doc) {
+    const schema::message_type& type = message(info.schema_type);
+    const std::string body = json::dump(doc);
+    for (auto mode : {kactor::api::field_validation::strict, kactor::api::field_validation::warn,
+                      kactor::api::field_validation::ignore}) {
+      json::value out;
+      std::vector<std::string> warnings;
+      if (kactor::api::decode_object(info, "application/json", body, mode, out, warnings)) continue;
+      ++decoded;
+      json::value again = out;
+      schema::normalize_object(again, type);
+      EXPECT_EQ(json::dump(again), json::dump(out)) << body;
+      json::value raw = parse_json(body);
+      json::value normal_raw = raw;
+      schema::normalize_object(normal_raw, type);
+      if (json::dump(normal_raw) != json::dump(raw)) ++normalized_by_decode;
+    }
+  };
+  for (const auto& [info, doc] : served_documents()) {
+    json::value counter = doc;
+    int nodes = 0;
+    visit_nodes(counter, [&nodes](json::value&) { ++nodes; });
+    for (int target = 0; target < nodes; ++target) {
+      auto mutate_node = [&](const std::function<void(json::value&)>& mutation) {
+        json::value copy = doc;
+        int seen = 0;
+        visit_nodes(copy, [&](json::value& n) {
+          if (seen++ == target) mutation(n);
+        });
+        expect_normal_decode(*info, copy);
+      };
+      for (const auto& mutation : mutations) mutate_node(mutation);
+      for (const auto& text : strings)
+        mutate_node([&text](json::value& n) {
+          if (n.is_string()) n = json::value(text);
+        });
+    }
+  }
+  EXPECT_GT(decoded, 10000);
+  EXPECT_GT(normalized_by_decode, 1000);  // inputs that were not normal and came out normal
 }
 
 }  // namespace
