@@ -105,11 +105,16 @@ bool same_field(const value& a, const value& b, std::string_view field) {
   return *x == *y;
 }
 
-void set_resource_version(value& obj, const std::string& rv) {
+// On the metadata object itself; "" removes it.
+void set_metadata_resource_version(value& meta, const std::string& rv) {
   if (rv.empty())
-    metadata_of(obj).erase("resourceVersion");
+    meta.erase("resourceVersion");
   else
-    metadata_of(obj).set("resourceVersion", rv);
+    meta.set("resourceVersion", rv);
+}
+
+void set_resource_version(value& obj, const std::string& rv) {
+  set_metadata_resource_version(metadata_of(obj), rv);
 }
 
 uint64_t resource_version(const value& obj) {
@@ -353,11 +358,7 @@ void planner::stamp_created(value& meta) const {
     meta.set("generation", int64_t{1});
   else
     meta.erase("generation");
-  const std::string rv = written_rv(value());
-  if (rv.empty())
-    meta.erase("resourceVersion");
-  else
-    meta.set("resourceVersion", rv);
+  set_metadata_resource_version(meta, written_rv(value()));
 }
 
 write_outcome planner::update(bool status_only) {
