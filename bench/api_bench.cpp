@@ -2215,6 +2215,7 @@ struct options {
   int watchers = 1000;
   double watch_rate = 50;
   int client_threads = 2;
+  bool random_names = false;  // written objects: bench-<seq>, or scattered over the key order
   int list_size = 1000;
   uint64_t max_server_rss_mib = 4096;
   int grpc_channels = 4;
@@ -2367,10 +2368,20 @@ class scenario {
     std::fflush(stdout);
   }
 
+  // The name of written object `seq`: bench-<seq>, or with --names random a hashed suffix that
+  // lands anywhere in the key order, as the generated names of ReplicaSet pods do.
+  std::string written_name(uint64_t seq) const {
+    if (!opts_.random_names) return "bench-" + std::to_string(seq);
+    char name[32];
+    std::snprintf(name, sizeof name, "bench-%016llx",
+                  static_cast<unsigned long long>((seq + 1) * 0x9E3779B97F4A7C15ULL));
+    return name;
+  }
+
   void measure_writes() {
     sut_.prepare_group("default");
     load_plan plan = timed_plan(op_kind::write, "default");
-    plan.object_name = [](uint64_t seq, uint64_t) { return "bench-" + std::to_string(seq); };
+    plan.object_name = [this](uint64_t seq, uint64_t) { return written_name(seq); };
     load_result result = run_measured(plan, "write");
     written_ = std::move(result.succeeded);
     print_phase("write", op_kind::write, result);
@@ -2382,7 +2393,7 @@ class scenario {
     load_plan plan =
         timed_plan(linearizable ? op_kind::read_linearizable : op_kind::read, "default");
     plan.object_name = [this](uint64_t, uint64_t random) {
-      return "bench-" + std::to_string(written_[random % written_.size()]);
+      return written_name(written_[random % written_.size()]);
     };
     load_result result = run_measured(plan, prefix);
     print_phase(prefix, plan.kind, result);
@@ -2653,6 +2664,9 @@ constexpr const char* usage_text = R"(Usage: api_bench [options]
   --watchers N          watch streams for the fan-out (default 1000; quick 200)
   --watch-rate R        writes per second during the fan-out (default 50; quick 20)
   --client-threads N    epoll / completion-queue threads of this client (default 2)
+  --names MODE          names of the written objects: sequential (bench-<n>, default) or
+                        random (bench-<16 hex digits>, scattered over the key order like the
+                        generated names of ReplicaSet pods)
   --max-server-rss MIB  kill a server whose RSS passes this (default 4096)
 )";
 
@@ -2729,6 +2743,13 @@ options parse_options(int argc, char** argv) {
          if (mode != "async" && mode != "sync") usage_error("--grpc-client is async or sync");
          o.grpc_mode = mode == "sync" ? grpc_client_mode::sync : grpc_client_mode::async;
        }},
+      {"--names",
+       [&](const char* v) {
+         std::string mode = v;
+         if (mode != "sequential" && mode != "random")
+           usage_error("--names is sequential or random");
+         o.random_names = mode == "random";
+       }},
       {"--phases",
        [&](const char* v) {
          o.phases.clear();
@@ -2800,9 +2821,10 @@ int run(const options& opts) {
 
   std::printf(
       "api_bench: %d in flight, %d client threads, %s s per phase, %d run(s), "
-      "%d watchers at %s writes/s, lists of %d; etcd gRPC: %s client, %d channel(s)\n",
+      "%d watchers at %s writes/s, lists of %d, %s names; etcd gRPC: %s client, %d channel(s)\n",
       opts.connections, opts.client_threads, format_number(opts.seconds, 1).c_str(), opts.runs,
       opts.watchers, format_number(opts.watch_rate, 0).c_str(), opts.list_size,
+      opts.random_names ? "random" : "sequential",
       opts.grpc_mode == grpc_client_mode::async ? "async" : "sync", opts.grpc_channels);
   std::map<std::string, std::vector<metrics>> rounds;
   for (int round = 0; round < opts.runs; ++round)
