@@ -997,11 +997,11 @@ void validate_object_field_selector(const value& ref, const string_list& express
 }
 
 std::optional<schema::quantity> quantity_of(const value& v) {
-  schema::quantity q;
+  std::optional<schema::quantity> q(std::in_place);
   if (v.is_string()) {
-    if (!schema::parse_quantity(v.as_string(), &q)) return std::nullopt;
+    if (!schema::parse_quantity(v.as_string(), &*q)) return std::nullopt;
   } else if (v.is_int()) {
-    if (!schema::parse_quantity(std::to_string(v.as_int()), &q)) return std::nullopt;
+    if (!schema::parse_quantity(std::to_string(v.as_int()), &*q)) return std::nullopt;
   } else {
     return std::nullopt;
   }
