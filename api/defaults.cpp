@@ -417,9 +417,10 @@ void default_volume_sources(value& volume) {
 void default_volume(value& volume) {
   static const schema::message_type* sources =
       schema::find_message(std::string(kCore) + "VolumeSource");
-  const auto fields = sources->fields();
-  bool has_source = std::any_of(fields.begin(), fields.end(),
-                                [&](const schema::field& f) { return is_set(volume, f.name); });
+  const json::object& members = volume.as_object();
+  bool has_source = std::any_of(members.begin(), members.end(), [](const json::member& m) {
+    return !m.val.is_null() && sources->find_field(m.key);
+  });
   if (!has_source) set_default(volume, core<"Volume">(), "emptyDir", value::make_object());
   default_volume_sources(volume);
 }

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "api/base64.hpp"
+#include "api/name_table.hpp"
 #include "api/schema.hpp"
 
 namespace kactor::api {
@@ -1736,11 +1737,30 @@ void validate_volume_source_details(std::string_view kind, const value& source,
   }
 }
 
+// The non-null sources of a volume, by their position in kVolumeSources: one pass over the
+// volume's few members rather than a lookup of each of the 29 kinds.
+std::array<const value*, kVolumeSources.size()> volume_sources(const value& volume) {
+  static const name_table<size_t> positions = [] {
+    std::vector<std::pair<std::string_view, size_t>> entries;
+    for (size_t i = 0; i < kVolumeSources.size(); ++i) entries.emplace_back(kVolumeSources[i], i);
+    return name_table<size_t>(entries);
+  }();
+  std::array<const value*, kVolumeSources.size()> sources{};
+  if (!volume.is_object()) return sources;
+  for (const json::member& m : volume.as_object()) {
+    const size_t* position = positions.find(m.key);
+    if (position && !m.val.is_null()) sources[*position] = &m.val;
+  }
+  return sources;
+}
+
 // validateVolumeSource: exactly one source; returns the source's field name ("" if none).
 std::string validate_volume_source(const value& volume, const field_path& path, causes& out) {
   std::string found;
-  for (std::string_view kind : kVolumeSources) {
-    const value* source = member(volume, kind);
+  const auto sources = volume_sources(volume);
+  for (size_t i = 0; i < kVolumeSources.size(); ++i) {
+    const std::string_view kind = kVolumeSources[i];
+    const value* source = sources[i];
     if (!source) continue;
     if (!found.empty()) {
       out.push_back(forbidden_field(child(path, kind), "may not specify more than 1 volume type"));
