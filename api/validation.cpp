@@ -764,18 +764,18 @@ std::vector<status_cause> validate_annotations(const json::value* annotations,
 std::vector<status_cause> validate_object_meta(const json::value& meta, bool namespaced,
                                                name_rule rule) {
   causes out;
-  std::string generate_name = str(meta, "generateName");
+  std::string_view generate_name = meta.get_string("generateName");
   if (!generate_name.empty())
     for (auto& msg : validate_name(generate_name, rule, true))
       out.push_back(invalid_value("metadata.generateName", show(generate_name), msg));
-  std::string name = str(meta, "name");
+  std::string_view name = meta.get_string("name");
   if (name.empty()) {
     out.push_back(required_field("metadata.name", "name or generateName is required"));
   } else {
     for (auto& msg : validate_name(name, rule, false))
       out.push_back(invalid_value("metadata.name", show(name), msg));
   }
-  std::string ns = str(meta, "namespace");
+  std::string_view ns = meta.get_string("namespace");
   if (namespaced && ns.empty()) {
     out.push_back(required_field("metadata.namespace"));
   } else if (namespaced) {
@@ -852,7 +852,7 @@ void validate_port_num_or_name(const value* port, const field_path& path, causes
 void validate_http_get(const value& http, const field_path& path, causes& out) {
   if (http.get_string("path").empty()) out.push_back(required_field(child(path, "path")));
   validate_port_num_or_name(member(http, "port"), child(path, "port"), out);
-  std::string scheme = str(http, "scheme");
+  std::string_view scheme = http.get_string("scheme");
   if (scheme != "HTTP" && scheme != "HTTPS")
     out.push_back(unsupported_value(child(path, "scheme"), show(scheme), {"HTTP", "HTTPS"}));
   for (const value& header : array_of(http, "httpHeaders"))
@@ -925,11 +925,11 @@ void validate_container_ports(const json::array& ports, const field_path& path, 
   for (size_t i = 0; i < ports.size(); ++i) {
     const value& port = ports[i];
     const field_path at = index(path, i);
-    std::string name = str(port, "name");
+    std::string_view name = port.get_string("name");
     if (!name.empty()) {
       auto msgs = is_valid_port_name(name);
       for (auto& msg : msgs) out.push_back(invalid_value(child(at, "name"), show(name), msg));
-      if (msgs.empty() && !names.insert(name).second)
+      if (msgs.empty() && !names.emplace(name).second)
         out.push_back(duplicate_value(child(at, "name"), show(name)));
     }
     int64_t container_port = int_or(port, "containerPort", 0);
@@ -1109,7 +1109,7 @@ void validate_env_value_from(const value& env, const field_path& path, causes& o
 void validate_env(const json::array& env, const field_path& path, causes& out) {
   for (size_t i = 0; i < env.size(); ++i) {
     const field_path at = index(path, i);
-    std::string name = str(env[i], "name");
+    std::string_view name = env[i].get_string("name");
     if (name.empty()) out.push_back(required_field(child(at, "name")));
     for (auto& msg : is_relaxed_env_var_name(name))
       out.push_back(invalid_value(child(at, "name"), show(name), msg));
@@ -1176,14 +1176,17 @@ void validate_local_non_reserved_path(std::string_view target, const field_path&
     out.push_back(invalid_value(path, show(target), "must not start with '..'"));
 }
 
-std::map<std::string, std::string> devices_by_name(const value& container) {
-  std::map<std::string, std::string> devices;
+// Volume names and the paths they are mounted at or attached to.
+using paths_by_name = std::map<std::string, std::string, std::less<>>;
+
+paths_by_name devices_by_name(const value& container) {
+  paths_by_name devices;
   for (const value& d : array_of(container, "volumeDevices"))
     devices[str(d, "name")] = str(d, "devicePath");
   return devices;
 }
 
-bool has_path(const std::map<std::string, std::string>& by_name, std::string_view path) {
+bool has_path(const paths_by_name& by_name, std::string_view path) {
   return std::any_of(by_name.begin(), by_name.end(),
                      [&](const auto& entry) { return entry.second == path; });
 }
@@ -1222,16 +1225,17 @@ void validate_recursive_read_only(const value& mount, const field_path& path, ca
 void validate_volume_mounts(const value& container, const pod_context& ctx, const field_path& path,
                             causes& out) {
   auto devices = devices_by_name(container);
-  std::set<std::string> mount_points;
-  for (size_t i = 0; i < array_of(container, "volumeMounts").size(); ++i) {
-    const value& mount = array_of(container, "volumeMounts")[i];
+  std::set<std::string, std::less<>> mount_points;
+  const json::array& mounts = array_of(container, "volumeMounts");
+  for (size_t i = 0; i < mounts.size(); ++i) {
+    const value& mount = mounts[i];
     const field_path at = index(path, i);
-    std::string name = str(mount, "name");
-    std::string mount_path = str(mount, "mountPath");
+    std::string_view name = mount.get_string("name");
+    std::string_view mount_path = mount.get_string("mountPath");
     if (name.empty()) out.push_back(required_field(child(at, "name")));
     if (!ctx.volumes.contains(name)) out.push_back(not_found_value(child(at, "name"), show(name)));
     if (mount_path.empty()) out.push_back(required_field(child(at, "mountPath")));
-    if (!mount_points.insert(mount_path).second)
+    if (!mount_points.emplace(mount_path).second)
       out.push_back(invalid_value(child(at, "mountPath"), show(mount_path), "must be unique"));
     if (devices.contains(name))
       out.push_back(
@@ -1239,8 +1243,8 @@ void validate_volume_mounts(const value& container, const pod_context& ctx, cons
     if (has_path(devices, mount_path))
       out.push_back(invalid_value(child(at, "mountPath"), show(mount_path),
                                   "must not already exist as a path in volumeDevices"));
-    std::string sub_path = str(mount, "subPath");
-    std::string sub_path_expr = str(mount, "subPathExpr");
+    std::string_view sub_path = mount.get_string("subPath");
+    std::string_view sub_path_expr = mount.get_string("subPathExpr");
     if (!sub_path.empty()) validate_local_descending_path(sub_path, child(path, "subPath"), out);
     if (!sub_path_expr.empty()) {
       if (!sub_path.empty())
@@ -1255,11 +1259,12 @@ void validate_volume_mounts(const value& container, const pod_context& ctx, cons
 
 void validate_volume_devices(const value& container, const pod_context& ctx, const field_path& path,
                              causes& out) {
-  std::map<std::string, std::string> mounts;
+  const json::array& devices = array_of(container, "volumeDevices");
+  if (devices.empty()) return;
+  paths_by_name mounts;
   for (const value& m : array_of(container, "volumeMounts"))
     mounts[str(m, "name")] = str(m, "mountPath");
   std::set<std::string> names, paths;
-  const json::array& devices = array_of(container, "volumeDevices");
   for (size_t i = 0; i < devices.size(); ++i) {
     const field_path at = index(path, i);
     std::string name = str(devices[i], "name");
@@ -1456,7 +1461,7 @@ void validate_id(const value& obj, std::string_view key, const field_path& path,
 
 void validate_container_common(const value& c, const pod_context& ctx, const field_path& path,
                                causes& out) {
-  std::string name = str(c, "name");
+  std::string_view name = c.get_string("name");
   if (name.empty()) {
     out.push_back(required_field(child(path, "name")));
   } else {
@@ -1857,8 +1862,8 @@ void validate_tolerations(const json::array& tolerations, const field_path& path
   for (size_t i = 0; i < tolerations.size(); ++i) {
     const value& t = tolerations[i];
     const field_path at = index(path, i);
-    std::string key = str(t, "key"), op = str(t, "operator"), val = str(t, "value");
-    std::string effect = str(t, "effect");
+    std::string_view key = t.get_string("key"), op = t.get_string("operator");
+    std::string_view val = t.get_string("value"), effect = t.get_string("effect");
     if (!key.empty()) validate_qualified_name(key, child(at, "key"), out);
     if (key.empty() && op != "Exists")
       out.push_back(invalid_value(child(at, "operator"), show(op),
@@ -1918,7 +1923,7 @@ void validate_host_network_ports(const value& spec, const pod_context& ctx, cons
 
 void validate_name_field(const value& spec, std::string_view key, const field_path& path,
                          causes& out) {
-  std::string v = str(spec, key);
+  std::string_view v = spec.get_string(key);
   if (!v.empty())
     for (auto& msg : is_dns1123_subdomain(v))
       out.push_back(invalid_value(child(path, key), show(v), msg));
@@ -1940,7 +1945,7 @@ void validate_pod_spec_fields(const value& spec, const field_path& path, causes&
     out.push_back(invalid_value(child(path, "activeDeadlineSeconds"), show_int(*deadline),
                                 inclusive_range_error(1, 2147483647)));
   for (std::string_view key : {"hostname", "subdomain"})
-    if (std::string v = str(spec, key); !v.empty())
+    if (std::string_view v = spec.get_string(key); !v.empty())
       validate_dns1123_label(v, child(path, key), out);
   validate_tolerations(array_of(spec, "tolerations"), child(path, "tolerations"), out);
   validate_name_field(spec, "priorityClassName", path, out);
