@@ -238,21 +238,41 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
+// The characters names may hold, as bits of a table lookup: one load per character.
+enum name_chars : uint8_t { kLowerAlnum = 1, kUpper = 2, kDash = 4, kDot = 8, kUnderscore = 16 };
+
+constexpr std::array<uint8_t, 256> make_name_char_table() {
+  std::array<uint8_t, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = kLowerAlnum;
+  for (int c = '0'; c <= '9'; ++c) table[c] = kLowerAlnum;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = kUpper;
+  table['-'] = kDash;
+  table['.'] = kDot;
+  table['_'] = kUnderscore;
+  return table;
+}
+constexpr std::array<uint8_t, 256> kNameChars = make_name_char_table();
+
+// Whether every character of s is in one of the `allowed` classes.
+bool all_chars_in(std::string_view s, uint8_t allowed) {
+  return std::all_of(s.begin(), s.end(),
+                     [allowed](char c) { return kNameChars[static_cast<uint8_t>(c)] & allowed; });
+}
+
 // [a-z0-9]([-a-z0-9]*[a-z0-9])?
 bool matches_dns1123_label(std::string_view s) {
   if (s.empty() || !is_lower_alnum(s.front()) || !is_lower_alnum(s.back())) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
+  return all_chars_in(s, kLowerAlnum | kDash);
 }
 
-// label(\.label)*
+// label(\.label)*: labels of [-a-z0-9] that start and end with [a-z0-9], so each dot sits
+// between two of those.
 bool matches_dns1123_subdomain(std::string_view s) {
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    if (!matches_dns1123_label(s.substr(start, dot - start))) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
+  if (s.empty() || !is_lower_alnum(s.front()) || !is_lower_alnum(s.back())) return false;
+  for (size_t i = 1; i + 1 < s.size(); ++i) {
+    if (s[i] == '.' && !(is_lower_alnum(s[i - 1]) && is_lower_alnum(s[i + 1]))) return false;
   }
+  return all_chars_in(s, kLowerAlnum | kDash | kDot);
 }
 
 // [a-z]([-a-z0-9]*[a-z0-9])?
@@ -263,8 +283,7 @@ bool matches_dns1035_label(std::string_view s) {
 // ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
 bool matches_qualified_name(std::string_view s) {
   if (s.empty() || !is_alnum(s.front()) || !is_alnum(s.back())) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return is_alnum(c) || c == '-' || c == '_' || c == '.'; });
+  return all_chars_in(s, kLowerAlnum | kUpper | kDash | kDot | kUnderscore);
 }
 
 bool matches_percent(std::string_view s) {
