@@ -2058,14 +2058,47 @@ struct qos_sums {
 
 // Adds the positive cpu and memory quantities of `list` to `sums`; returns how many of the two
 // it held.
+// milli_value of the usual spellings of a quantity, up to 9 digits and no suffix or one of
+// m k M G Ki Mi Gi, worked out without parsing it into a quantity; nullopt for the others.
+// (9 digits times 2^30 stays below the int64 bound parse_quantity clamps binary values to.)
+std::optional<__int128> common_milli_value(std::string_view text) {
+  static constexpr std::pair<std::string_view, int64_t> kMilliScales[] = {
+      {"", 1000},
+      {"m", 1},
+      {"k", 1000000},
+      {"M", 1000000000},
+      {"G", 1000000000000},
+      {"Ki", 1024 * 1000},
+      {"Mi", 1048576 * 1000},
+      {"Gi", 1073741824LL * 1000}};
+  constexpr size_t kMaxDigits = 9;
+  int64_t number = 0;
+  size_t digits = 0;
+  for (; digits < text.size() && digits <= kMaxDigits && is_digit(text[digits]); ++digits)
+    number = number * 10 + (text[digits] - '0');
+  if (digits == 0 || digits > kMaxDigits) return std::nullopt;
+  const std::string_view suffix = text.substr(digits);
+  for (const auto& [spelling, scale] : kMilliScales)
+    if (suffix == spelling) return static_cast<__int128>(number) * scale;
+  return std::nullopt;
+}
+
+std::optional<__int128> qos_milli_value(const value& v) {
+  if (v.is_string())
+    if (auto amount = common_milli_value(v.as_string())) return amount;
+  auto q = quantity_of(v);
+  if (!q) return std::nullopt;
+  return milli_value(*q);
+}
+
 size_t add_qos_amounts(const json::object& list, qos_sums& sums) {
   std::array<bool, 2> found{};
   for (const auto& [name, v] : list) {
     const size_t slot = name == "cpu" ? qos_sums::kCpu : name == "memory" ? qos_sums::kMemory : 2;
     if (slot == 2) continue;
-    auto q = quantity_of(v);
-    if (!q) continue;
-    const __int128 amount = milli_value(*q);
+    const std::optional<__int128> milli = qos_milli_value(v);
+    if (!milli) continue;
+    const __int128 amount = *milli;
     if (amount <= 0) continue;
     sums.amounts[slot] += amount;
     sums.present[slot] = true;
