@@ -581,10 +581,11 @@ void set_defaults_pod(json::value& obj) {
 }
 
 void initial_pod_status(json::value& pod) {
-  value status = value::make_object();
-  status.set("phase", "Pending");
-  status.set("qosClass", pod_qos_class(pod));
-  set_default(pod, core<"Pod">(), "status", value::make_object()) = std::move(status);
+  json::object status;
+  status.reserve(2);
+  status.push_back({"phase", "Pending"});
+  status.push_back({"qosClass", pod_qos_class(pod)});
+  set_default(pod, core<"Pod">(), "status", value::make_object()) = value(std::move(status));
 }
 
 void set_defaults_namespace(json::value& obj) {
