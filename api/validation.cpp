@@ -665,7 +665,7 @@ std::pair<std::string, std::string> split_api_version(std::string_view api_versi
   return {std::string(api_version.substr(0, slash)), std::string(api_version.substr(slash + 1))};
 }
 
-void validate_owner_reference(const value& ref, const std::string& path, causes& out) {
+void validate_owner_reference(const value& ref, const field_path& path, causes& out) {
   auto [group, version] = split_api_version(ref.get_string("apiVersion"));
   std::string kind = str(ref, "kind");
   if (version.empty())
@@ -682,7 +682,7 @@ void validate_owner_reference(const value& ref, const std::string& path, causes&
                                 "/v1, Kind=Event is disallowed from being an owner"));
 }
 
-void validate_owner_references(const json::array& refs, const std::string& path, causes& out) {
+void validate_owner_references(const json::array& refs, const field_path& path, causes& out) {
   std::string first_controller;
   for (const value& ref : refs) {
     if (!ref.is_object()) continue;
@@ -700,7 +700,7 @@ void validate_owner_references(const json::array& refs, const std::string& path,
   }
 }
 
-void validate_finalizers(const value* finalizers, const std::string& path, causes& out) {
+void validate_finalizers(const value* finalizers, const field_path& path, causes& out) {
   if (!finalizers || !finalizers->is_array()) return;
   bool orphan = false, foreground = false;
   for (const value& f : finalizers->as_array()) {
@@ -727,10 +727,10 @@ void validate_field_manager(std::string_view manager, const std::string& path, c
   }
 }
 
-void validate_managed_fields(const json::array& entries, const std::string& path, causes& out) {
+void validate_managed_fields(const json::array& entries, const field_path& path, causes& out) {
   for (size_t i = 0; i < entries.size(); ++i) {
     const value& e = entries[i];
-    std::string at = index(path, i);
+    const field_path at = index(path, i);
     std::string operation = str(e, "operation");
     if (operation != "Apply" && operation != "Update")
       out.push_back(
@@ -765,10 +765,11 @@ std::vector<status_cause> validate_labels(const json::value* labels, const std::
   return out;
 }
 
-std::vector<status_cause> validate_annotations(const json::value* annotations,
-                                               const std::string& field) {
-  causes out;
-  if (!annotations || !annotations->is_object()) return out;
+namespace {
+
+void validate_annotations_into(const json::value* annotations, const field_path& field,
+                               causes& out) {
+  if (!annotations || !annotations->is_object()) return;
   size_t total = 0;
   std::string scratch;
   for (const auto& [k, v] : annotations->as_object()) {
@@ -777,6 +778,14 @@ std::vector<status_cause> validate_annotations(const json::value* annotations,
     total += k.size() + string_value(v).size();
   }
   if (total > kTotalAnnotationSize) out.push_back(too_long(field, kTotalAnnotationSize));
+}
+
+}  // namespace
+
+std::vector<status_cause> validate_annotations(const json::value* annotations,
+                                               const std::string& field) {
+  causes out;
+  validate_annotations_into(annotations, field, out);
   return out;
 }
 
@@ -805,8 +814,7 @@ std::vector<status_cause> validate_object_meta(const json::value& meta, bool nam
   }
   validate_nonnegative(int_or(meta, "generation", 0), "metadata.generation", out);
   validate_labels_into(member(meta, "labels"), "metadata.labels", out);
-  for (auto& c : validate_annotations(member(meta, "annotations"), "metadata.annotations"))
-    out.push_back(c);
+  validate_annotations_into(member(meta, "annotations"), "metadata.annotations", out);
   validate_owner_references(array_of(meta, "ownerReferences"), "metadata.ownerReferences", out);
   validate_finalizers(member(meta, "finalizers"), "metadata.finalizers", out);
   validate_managed_fields(array_of(meta, "managedFields"), "metadata.managedFields", out);
