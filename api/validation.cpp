@@ -1572,6 +1572,7 @@ std::string go_resize_policies(const json::array& policies) {
 
 void validate_init_containers(const json::array& inits, const json::array& regular,
                               const pod_context& ctx, const field_path& path, causes& out) {
+  if (inits.empty()) return;
   std::set<std::string> names;
   for (const value& c : regular) names.insert(str(c, "name"));
   for (size_t i = 0; i < inits.size(); ++i) {
@@ -1804,24 +1805,22 @@ std::string validate_volume_source(const value& volume, const field_path& path, 
   return found;
 }
 
+// Collects the valid volumes into ctx.volumes (empty before), which also finds duplicates.
 void validate_volumes(const json::array& volumes, pod_context& ctx, const field_path& path,
                       causes& out) {
-  std::set<std::string> names;
   for (size_t i = 0; i < volumes.size(); ++i) {
     const field_path at = index(path, i);
     causes errors;
     std::string source = validate_volume_source(volumes[i], at, errors);
-    std::string name = str(volumes[i], "name");
+    std::string_view name = volumes[i].get_string("name");
     if (name.empty()) {
       errors.push_back(required_field(child(at, "name")));
     } else {
       validate_dns1123_label(name, child(at, "name"), errors);
     }
-    if (names.contains(name)) errors.push_back(duplicate_value(child(at, "name"), show(name)));
-    if (errors.empty()) {
-      names.insert(name);
-      ctx.volumes[name] = source;
-    }
+    if (ctx.volumes.contains(name))
+      errors.push_back(duplicate_value(child(at, "name"), show(name)));
+    if (errors.empty()) ctx.volumes.emplace(name, std::move(source));
     out.insert(out.end(), errors.begin(), errors.end());
   }
 }
