@@ -38,6 +38,12 @@ std::optional<api_error> check_type_meta(const resource_info& info, json::value&
                        "\" cannot be handled as a " + info.kind +
                        ": the kind in the data does not match the kind of the URL");
   // Kubernetes defaults a missing apiVersion/kind from the URL; both lead the stored object.
+  json::object& members = obj.as_object();
+  if (members.size() >= 2 && members[0].key == "apiVersion" && members[1].key == "kind") {
+    members[0].val = expected;  // already in place, as clients usually write them
+    members[1].val = info.kind;
+    return std::nullopt;
+  }
   json::value typed = json::value::make_object();
   typed.as_object().reserve(obj.as_object().size() + 2);
   typed.set("apiVersion", expected);

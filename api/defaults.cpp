@@ -97,9 +97,54 @@ bool is_set(const value& obj, std::string_view key) {
   return v && !v->is_null();
 }
 
-// Sets obj[key] to the default unless it holds a non-null value; a new member goes before the
-// first member that Go writes after it. Returns the member. The default is only turned into a
-// value when it is used.
+// Sets defaults on one object: a member that is absent or null gets the default, and a new
+// member goes before the first member that Go writes after it. Each member is ranked once,
+// however many defaults the object gains, so the object's members must change only through
+// this while it is in use. Defaults are only turned into values when they are used.
+class object_defaults {
+ public:
+  object_defaults(value& obj, const field_order& type) : obj_(obj), type_(type) {
+    if (!obj_.is_object()) obj_ = value::make_object();
+  }
+
+  value& object() { return obj_; }
+
+  // Returns the member.
+  template <typename Default>
+  value& set(std::string_view key, Default&& fallback) {
+    if (value* existing = obj_.find(key)) {
+      if (existing->is_null()) *existing = value(std::forward<Default>(fallback));
+      return *existing;
+    }
+    json::object& members = obj_.as_object();
+    const size_t pos = insert_position(type_.rank(key));
+    return members
+        .insert(members.begin() + static_cast<std::ptrdiff_t>(pos),
+                json::member{std::string(key), value(std::forward<Default>(fallback))})
+        ->val;
+  }
+
+ private:
+  size_t insert_position(int rank) {
+    const json::object& members = obj_.as_object();
+    if (ranks_.empty()) {
+      ranks_.reserve(members.size() + 4);  // and room for a few defaults
+      for (const json::member& m : members) ranks_.push_back(type_.rank(m.key));
+    }
+    size_t pos = members.size();
+    if (rank >= 0)
+      pos = std::find_if(ranks_.begin(), ranks_.end(), [rank](int r) { return r > rank; }) -
+            ranks_.begin();
+    ranks_.insert(ranks_.begin() + static_cast<std::ptrdiff_t>(pos), rank);
+    return pos;
+  }
+
+  value& obj_;
+  const field_order& type_;
+  std::vector<int> ranks_;  // of the members, in order; filled at the first insertion
+};
+
+// One default (see object_defaults), ranking members only until the new one's place.
 template <typename Default>
 value& set_default(value& obj, const field_order& type, std::string_view key, Default&& fallback) {
   if (!obj.is_object()) obj = value::make_object();
@@ -260,21 +305,21 @@ void default_resource_field_ref(value& ref) {
 }
 
 void default_http_get(value& http) {
-  const field_order& type = core<"HTTPGetAction">();
-  value& path = set_default(http, type, "path", "/");
+  object_defaults defaults(http, core<"HTTPGetAction">());
+  value& path = defaults.set("path", "/");
   if (path.is_string() && path.as_string().empty()) path = "/";
-  value& scheme = set_default(http, type, "scheme", "HTTP");
+  value& scheme = defaults.set("scheme", "HTTP");
   if (scheme.is_string() && scheme.as_string().empty()) scheme = "HTTP";
 }
 
 // SetDefaults_Probe, plus the handler defaults (HTTPGetAction, GRPCAction.service).
 void default_probe(value& probe) {
-  const field_order& type = core<"Probe">();
+  object_defaults defaults(probe, core<"Probe">());
   for (auto [key, fallback] : {std::pair<std::string_view, int>{"timeoutSeconds", 1},
                                {"periodSeconds", 10},
                                {"successThreshold", 1},
                                {"failureThreshold", 3}}) {
-    value& v = set_default(probe, type, key, fallback);
+    value& v = defaults.set(key, fallback);
     if (v.is_int() && v.as_int() == 0) v = fallback;
   }
   if (value* http = object_member(probe, "httpGet")) default_http_get(*http);
@@ -301,18 +346,18 @@ void default_env(value& container) {
 
 // SetDefaults_Container (also used for init and ephemeral containers).
 void default_container(value& c) {
-  const field_order& type = core<"Container">();
+  object_defaults defaults(c, core<"Container">());
   for_each_item(c, "ports",
                 [](value& port) { set_default(port, core<"ContainerPort">(), "protocol", "TCP"); });
   default_env(c);
-  set_default(c, type, "resources", value::make_object());
+  defaults.set("resources", value::make_object());
   for (std::string_view probe : {"livenessProbe", "readinessProbe", "startupProbe"})
     if (value* p = object_member(c, probe)) default_probe(*p);
   if (value* lifecycle = object_member(c, "lifecycle")) default_lifecycle(*lifecycle);
-  set_default(c, type, "terminationMessagePath", "/dev/termination-log");
-  set_default(c, type, "terminationMessagePolicy", "File");
+  defaults.set("terminationMessagePath", "/dev/termination-log");
+  defaults.set("terminationMessagePolicy", "File");
   if (!is_set(c, "imagePullPolicy"))
-    set_default(c, type, "imagePullPolicy", default_image_pull_policy(c.get_string("image")));
+    defaults.set("imagePullPolicy", default_image_pull_policy(c.get_string("image")));
 }
 
 void default_downward_items(value& source) {
@@ -372,9 +417,10 @@ void default_volume_sources(value& volume) {
 void default_volume(value& volume) {
   static const schema::message_type* sources =
       schema::find_message(std::string(kCore) + "VolumeSource");
-  const auto fields = sources->fields();
-  bool has_source = std::any_of(fields.begin(), fields.end(),
-                                [&](const schema::field& f) { return is_set(volume, f.name); });
+  const json::object& members = volume.as_object();
+  bool has_source = std::any_of(members.begin(), members.end(), [](const json::member& m) {
+    return !m.val.is_null() && sources->find_field(m.key);
+  });
   if (!has_source) set_default(volume, core<"Volume">(), "emptyDir", value::make_object());
   default_volume_sources(volume);
 }
@@ -412,14 +458,31 @@ void default_host_network_ports(value& container) {
 
 // The Priority admission plugin: the priority of the pod's class (built-in classes only;
 // without a class, no global default class exists) and its preemption policy.
-void default_priority(value& spec) {
-  const field_order& type = core<"PodSpec">();
-  std::string_view cls = spec.get_string("priorityClassName");
+void default_priority(object_defaults& spec) {
+  std::string_view cls = spec.object().get_string("priorityClassName");
   int64_t priority = cls == "system-node-critical"      ? 2000001000
                      : cls == "system-cluster-critical" ? 2000000000
                                                         : 0;
-  set_default(spec, type, "priority", priority);
-  set_default(spec, type, "preemptionPolicy", "PreemptLowerPriority");
+  spec.set("priority", priority);
+  spec.set("preemptionPolicy", "PreemptLowerPriority");
+}
+
+// SetDefaults_PodSpec and the defaults of what it holds.
+void default_pod_spec_members(object_defaults& defaults) {
+  value& spec = defaults.object();
+  for_each_item(spec, "volumes", default_volume);
+  for_each_item(spec, "initContainers", default_container);
+  for_each_item(spec, "containers", default_container);
+  for_each_item(spec, "ephemeralContainers", default_container);
+  for (auto [key, fallback] :
+       {std::pair<std::string_view, std::string_view>{"restartPolicy", "Always"},
+        {"dnsPolicy", "ClusterFirst"},
+        {"schedulerName", "default-scheduler"}}) {
+    value& v = defaults.set(key, fallback);
+    if (v.is_string() && v.as_string().empty()) v = fallback;
+  }
+  defaults.set("terminationGracePeriodSeconds", 30);
+  defaults.set("securityContext", value::make_object());
 }
 
 // ---- Pod templates of workloads ------------------------------------------------------------
@@ -497,42 +560,32 @@ std::string default_image_pull_policy(std::string_view image) {
 }
 
 void default_pod_spec(json::value& spec) {
-  if (!spec.is_object()) spec = value::make_object();
-  const field_order& type = core<"PodSpec">();
-  for_each_item(spec, "volumes", default_volume);
-  for_each_item(spec, "initContainers", default_container);
-  for_each_item(spec, "containers", default_container);
-  for_each_item(spec, "ephemeralContainers", default_container);
-  for (auto [key, fallback] :
-       {std::pair<std::string_view, std::string_view>{"restartPolicy", "Always"},
-        {"dnsPolicy", "ClusterFirst"},
-        {"schedulerName", "default-scheduler"}}) {
-    value& v = set_default(spec, type, key, fallback);
-    if (v.is_string() && v.as_string().empty()) v = fallback;
-  }
-  set_default(spec, type, "terminationGracePeriodSeconds", 30);
-  set_default(spec, type, "securityContext", value::make_object());
+  object_defaults defaults(spec, core<"PodSpec">());
+  default_pod_spec_members(defaults);
 }
 
 void set_defaults_pod(json::value& obj) {
-  value& spec = set_default(obj, core<"Pod">(), "spec", value::make_object());
-  default_pod_spec(spec);
+  object_defaults spec_defaults(set_default(obj, core<"Pod">(), "spec", value::make_object()),
+                                core<"PodSpec">());
+  default_pod_spec_members(spec_defaults);
+  value& spec = spec_defaults.object();
   for_each_item(spec, "containers", default_requests_from_limits);
   for_each_item(spec, "initContainers", default_requests_from_limits);
-  set_default(spec, core<"PodSpec">(), "enableServiceLinks", true);
+  spec_defaults.set("enableServiceLinks", true);
   const value* host_network = spec.find("hostNetwork");
   if (host_network && host_network->is_bool() && host_network->as_bool()) {
     for_each_item(spec, "containers", default_host_network_ports);
     for_each_item(spec, "initContainers", default_host_network_ports);
   }
-  default_priority(spec);
+  default_priority(spec_defaults);
 }
 
 void initial_pod_status(json::value& pod) {
-  value status = value::make_object();
-  status.set("phase", "Pending");
-  status.set("qosClass", pod_qos_class(pod));
-  set_default(pod, core<"Pod">(), "status", value::make_object()) = std::move(status);
+  json::object status;
+  status.reserve(2);
+  status.push_back({"phase", "Pending"});
+  status.push_back({"qosClass", pod_qos_class(pod)});
+  set_default(pod, core<"Pod">(), "status", value::make_object()) = value(std::move(status));
 }
 
 void set_defaults_namespace(json::value& obj) {

@@ -296,6 +296,7 @@ std::string number_text(const json::value& v) {
 // ---- Decimal digit strings (arbitrary precision magnitudes) ---------------------------------
 
 void strip_leading_zeros(std::string& digits) {
+  if (digits.empty() || digits[0] != '0') return;
   size_t first = digits.find_first_not_of('0');
   if (first == std::string::npos) {
     digits = "0";
@@ -622,10 +623,8 @@ bool parse_quantity(std::string_view text, quantity* out, std::string* error) {
     return false;
   };
   if (text.empty()) return fail(kErrFormatWrong);
-  quantity q;
   if (text == "0") {
-    q.text = "0";
-    if (out) *out = std::move(q);
+    if (out) *out = quantity{.text = "0"};
     return true;
   }
   quantity_parts parts;
@@ -638,18 +637,20 @@ bool parse_quantity(std::string_view text, quantity* out, std::string* error) {
     return fail(kErrNumeric);
   }
 
+  if (!out) return true;  // nothing below fails
+
+  quantity& q = *out;
   q.format = suffix->format;
-  q.digits.assign(parts.num);
-  q.digits.append(parts.denom);
   int64_t exponent = -static_cast<int64_t>(parts.denom.size());
-  if (suffix->base == 10) {
-    exponent += suffix->exponent;
-  } else if (fast.binary_value >= 0) {
+  if (suffix->base == 2 && fast.binary_value >= 0) {
     char buffer[24];
     auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, fast.binary_value);
     q.digits.assign(buffer, end);
   } else {
-    for (int32_t i = 0; i < suffix->exponent; ++i) multiply_small(q.digits, 2);
+    q.digits.assign(parts.num);
+    q.digits.append(parts.denom);
+    if (suffix->base == 10) exponent += suffix->exponent;
+    for (int32_t i = 0; suffix->base == 2 && i < suffix->exponent; ++i) multiply_small(q.digits, 2);
   }
   strip_leading_zeros(q.digits);
   round_up_to_nano(q.digits, exponent);
@@ -663,8 +664,11 @@ bool parse_quantity(std::string_view text, quantity* out, std::string* error) {
   }
   q.exponent = static_cast<int32_t>(std::clamp<int64_t>(exponent, INT32_MIN, INT32_MAX));
   q.negative = !parts.positive && !q.is_zero();
-  if (fast.keeps_text) q.text = std::string(text);
-  if (out) *out = std::move(q);
+  if (fast.keeps_text) {
+    q.text.assign(text);
+  } else {
+    q.text.clear();
+  }
   return true;
 }
 

@@ -144,7 +144,8 @@ struct quantity {
 // Parses as resource.ParseQuantity does: [+-]digits[.digits][suffix], suffix one of
 // n u m "" k M G T P E | Ki Mi Gi Ti Pi Ei | e<int> E<int>. Values below 1n round up to 1n.
 // On failure `error` (when given) receives Kubernetes' message, e.g. "quantities must match
-// the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'".
+// the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'". `*out` is only
+// written on success, and `text` must not point into it.
 bool parse_quantity(std::string_view text, quantity* out = nullptr, std::string* error = nullptr);
 // Compares values (not formats): negative, zero or positive like a <=> b.
 int compare(const quantity& a, const quantity& b);

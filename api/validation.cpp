@@ -14,6 +14,7 @@
 #include <set>
 
 #include "api/base64.hpp"
+#include "api/name_table.hpp"
 #include "api/schema.hpp"
 
 namespace kactor::api {
@@ -237,21 +238,41 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
+// The characters names may hold, as bits of a table lookup: one load per character.
+enum name_chars : uint8_t { kLowerAlnum = 1, kUpper = 2, kDash = 4, kDot = 8, kUnderscore = 16 };
+
+constexpr std::array<uint8_t, 256> make_name_char_table() {
+  std::array<uint8_t, 256> table{};
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = kLowerAlnum;
+  for (int c = '0'; c <= '9'; ++c) table[c] = kLowerAlnum;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = kUpper;
+  table['-'] = kDash;
+  table['.'] = kDot;
+  table['_'] = kUnderscore;
+  return table;
+}
+constexpr std::array<uint8_t, 256> kNameChars = make_name_char_table();
+
+// Whether every character of s is in one of the `allowed` classes.
+bool all_chars_in(std::string_view s, uint8_t allowed) {
+  return std::all_of(s.begin(), s.end(),
+                     [allowed](char c) { return kNameChars[static_cast<uint8_t>(c)] & allowed; });
+}
+
 // [a-z0-9]([-a-z0-9]*[a-z0-9])?
 bool matches_dns1123_label(std::string_view s) {
   if (s.empty() || !is_lower_alnum(s.front()) || !is_lower_alnum(s.back())) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
+  return all_chars_in(s, kLowerAlnum | kDash);
 }
 
-// label(\.label)*
+// label(\.label)*: labels of [-a-z0-9] that start and end with [a-z0-9], so each dot sits
+// between two of those.
 bool matches_dns1123_subdomain(std::string_view s) {
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    if (!matches_dns1123_label(s.substr(start, dot - start))) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
+  if (s.empty() || !is_lower_alnum(s.front()) || !is_lower_alnum(s.back())) return false;
+  for (size_t i = 1; i + 1 < s.size(); ++i) {
+    if (s[i] == '.' && !(is_lower_alnum(s[i - 1]) && is_lower_alnum(s[i + 1]))) return false;
   }
+  return all_chars_in(s, kLowerAlnum | kDash | kDot);
 }
 
 // [a-z]([-a-z0-9]*[a-z0-9])?
@@ -262,8 +283,7 @@ bool matches_dns1035_label(std::string_view s) {
 // ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
 bool matches_qualified_name(std::string_view s) {
   if (s.empty() || !is_alnum(s.front()) || !is_alnum(s.back())) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return is_alnum(c) || c == '-' || c == '_' || c == '.'; });
+  return all_chars_in(s, kLowerAlnum | kUpper | kDash | kDot | kUnderscore);
 }
 
 bool matches_percent(std::string_view s) {
@@ -645,7 +665,7 @@ std::pair<std::string, std::string> split_api_version(std::string_view api_versi
   return {std::string(api_version.substr(0, slash)), std::string(api_version.substr(slash + 1))};
 }
 
-void validate_owner_reference(const value& ref, const std::string& path, causes& out) {
+void validate_owner_reference(const value& ref, const field_path& path, causes& out) {
   auto [group, version] = split_api_version(ref.get_string("apiVersion"));
   std::string kind = str(ref, "kind");
   if (version.empty())
@@ -662,7 +682,7 @@ void validate_owner_reference(const value& ref, const std::string& path, causes&
                                 "/v1, Kind=Event is disallowed from being an owner"));
 }
 
-void validate_owner_references(const json::array& refs, const std::string& path, causes& out) {
+void validate_owner_references(const json::array& refs, const field_path& path, causes& out) {
   std::string first_controller;
   for (const value& ref : refs) {
     if (!ref.is_object()) continue;
@@ -680,7 +700,7 @@ void validate_owner_references(const json::array& refs, const std::string& path,
   }
 }
 
-void validate_finalizers(const value* finalizers, const std::string& path, causes& out) {
+void validate_finalizers(const value* finalizers, const field_path& path, causes& out) {
   if (!finalizers || !finalizers->is_array()) return;
   bool orphan = false, foreground = false;
   for (const value& f : finalizers->as_array()) {
@@ -707,10 +727,10 @@ void validate_field_manager(std::string_view manager, const std::string& path, c
   }
 }
 
-void validate_managed_fields(const json::array& entries, const std::string& path, causes& out) {
+void validate_managed_fields(const json::array& entries, const field_path& path, causes& out) {
   for (size_t i = 0; i < entries.size(); ++i) {
     const value& e = entries[i];
-    std::string at = index(path, i);
+    const field_path at = index(path, i);
     std::string operation = str(e, "operation");
     if (operation != "Apply" && operation != "Update")
       out.push_back(
@@ -745,10 +765,11 @@ std::vector<status_cause> validate_labels(const json::value* labels, const std::
   return out;
 }
 
-std::vector<status_cause> validate_annotations(const json::value* annotations,
-                                               const std::string& field) {
-  causes out;
-  if (!annotations || !annotations->is_object()) return out;
+namespace {
+
+void validate_annotations_into(const json::value* annotations, const field_path& field,
+                               causes& out) {
+  if (!annotations || !annotations->is_object()) return;
   size_t total = 0;
   std::string scratch;
   for (const auto& [k, v] : annotations->as_object()) {
@@ -757,24 +778,32 @@ std::vector<status_cause> validate_annotations(const json::value* annotations,
     total += k.size() + string_value(v).size();
   }
   if (total > kTotalAnnotationSize) out.push_back(too_long(field, kTotalAnnotationSize));
+}
+
+}  // namespace
+
+std::vector<status_cause> validate_annotations(const json::value* annotations,
+                                               const std::string& field) {
+  causes out;
+  validate_annotations_into(annotations, field, out);
   return out;
 }
 
 std::vector<status_cause> validate_object_meta(const json::value& meta, bool namespaced,
                                                name_rule rule) {
   causes out;
-  std::string generate_name = str(meta, "generateName");
+  std::string_view generate_name = meta.get_string("generateName");
   if (!generate_name.empty())
     for (auto& msg : validate_name(generate_name, rule, true))
       out.push_back(invalid_value("metadata.generateName", show(generate_name), msg));
-  std::string name = str(meta, "name");
+  std::string_view name = meta.get_string("name");
   if (name.empty()) {
     out.push_back(required_field("metadata.name", "name or generateName is required"));
   } else {
     for (auto& msg : validate_name(name, rule, false))
       out.push_back(invalid_value("metadata.name", show(name), msg));
   }
-  std::string ns = str(meta, "namespace");
+  std::string_view ns = meta.get_string("namespace");
   if (namespaced && ns.empty()) {
     out.push_back(required_field("metadata.namespace"));
   } else if (namespaced) {
@@ -785,8 +814,7 @@ std::vector<status_cause> validate_object_meta(const json::value& meta, bool nam
   }
   validate_nonnegative(int_or(meta, "generation", 0), "metadata.generation", out);
   validate_labels_into(member(meta, "labels"), "metadata.labels", out);
-  for (auto& c : validate_annotations(member(meta, "annotations"), "metadata.annotations"))
-    out.push_back(c);
+  validate_annotations_into(member(meta, "annotations"), "metadata.annotations", out);
   validate_owner_references(array_of(meta, "ownerReferences"), "metadata.ownerReferences", out);
   validate_finalizers(member(meta, "finalizers"), "metadata.finalizers", out);
   validate_managed_fields(array_of(meta, "managedFields"), "metadata.managedFields", out);
@@ -851,7 +879,7 @@ void validate_port_num_or_name(const value* port, const field_path& path, causes
 void validate_http_get(const value& http, const field_path& path, causes& out) {
   if (http.get_string("path").empty()) out.push_back(required_field(child(path, "path")));
   validate_port_num_or_name(member(http, "port"), child(path, "port"), out);
-  std::string scheme = str(http, "scheme");
+  std::string_view scheme = http.get_string("scheme");
   if (scheme != "HTTP" && scheme != "HTTPS")
     out.push_back(unsupported_value(child(path, "scheme"), show(scheme), {"HTTP", "HTTPS"}));
   for (const value& header : array_of(http, "httpHeaders"))
@@ -924,11 +952,11 @@ void validate_container_ports(const json::array& ports, const field_path& path, 
   for (size_t i = 0; i < ports.size(); ++i) {
     const value& port = ports[i];
     const field_path at = index(path, i);
-    std::string name = str(port, "name");
+    std::string_view name = port.get_string("name");
     if (!name.empty()) {
       auto msgs = is_valid_port_name(name);
       for (auto& msg : msgs) out.push_back(invalid_value(child(at, "name"), show(name), msg));
-      if (msgs.empty() && !names.insert(name).second)
+      if (msgs.empty() && !names.emplace(name).second)
         out.push_back(duplicate_value(child(at, "name"), show(name)));
     }
     int64_t container_port = int_or(port, "containerPort", 0);
@@ -997,11 +1025,11 @@ void validate_object_field_selector(const value& ref, const string_list& express
 }
 
 std::optional<schema::quantity> quantity_of(const value& v) {
-  schema::quantity q;
+  std::optional<schema::quantity> q(std::in_place);
   if (v.is_string()) {
-    if (!schema::parse_quantity(v.as_string(), &q)) return std::nullopt;
+    if (!schema::parse_quantity(v.as_string(), &*q)) return std::nullopt;
   } else if (v.is_int()) {
-    if (!schema::parse_quantity(std::to_string(v.as_int()), &q)) return std::nullopt;
+    if (!schema::parse_quantity(std::to_string(v.as_int()), &*q)) return std::nullopt;
   } else {
     return std::nullopt;
   }
@@ -1108,7 +1136,7 @@ void validate_env_value_from(const value& env, const field_path& path, causes& o
 void validate_env(const json::array& env, const field_path& path, causes& out) {
   for (size_t i = 0; i < env.size(); ++i) {
     const field_path at = index(path, i);
-    std::string name = str(env[i], "name");
+    std::string_view name = env[i].get_string("name");
     if (name.empty()) out.push_back(required_field(child(at, "name")));
     for (auto& msg : is_relaxed_env_var_name(name))
       out.push_back(invalid_value(child(at, "name"), show(name), msg));
@@ -1175,14 +1203,17 @@ void validate_local_non_reserved_path(std::string_view target, const field_path&
     out.push_back(invalid_value(path, show(target), "must not start with '..'"));
 }
 
-std::map<std::string, std::string> devices_by_name(const value& container) {
-  std::map<std::string, std::string> devices;
+// Volume names and the paths they are mounted at or attached to.
+using paths_by_name = std::map<std::string, std::string, std::less<>>;
+
+paths_by_name devices_by_name(const value& container) {
+  paths_by_name devices;
   for (const value& d : array_of(container, "volumeDevices"))
     devices[str(d, "name")] = str(d, "devicePath");
   return devices;
 }
 
-bool has_path(const std::map<std::string, std::string>& by_name, std::string_view path) {
+bool has_path(const paths_by_name& by_name, std::string_view path) {
   return std::any_of(by_name.begin(), by_name.end(),
                      [&](const auto& entry) { return entry.second == path; });
 }
@@ -1221,16 +1252,17 @@ void validate_recursive_read_only(const value& mount, const field_path& path, ca
 void validate_volume_mounts(const value& container, const pod_context& ctx, const field_path& path,
                             causes& out) {
   auto devices = devices_by_name(container);
-  std::set<std::string> mount_points;
-  for (size_t i = 0; i < array_of(container, "volumeMounts").size(); ++i) {
-    const value& mount = array_of(container, "volumeMounts")[i];
+  std::set<std::string, std::less<>> mount_points;
+  const json::array& mounts = array_of(container, "volumeMounts");
+  for (size_t i = 0; i < mounts.size(); ++i) {
+    const value& mount = mounts[i];
     const field_path at = index(path, i);
-    std::string name = str(mount, "name");
-    std::string mount_path = str(mount, "mountPath");
+    std::string_view name = mount.get_string("name");
+    std::string_view mount_path = mount.get_string("mountPath");
     if (name.empty()) out.push_back(required_field(child(at, "name")));
     if (!ctx.volumes.contains(name)) out.push_back(not_found_value(child(at, "name"), show(name)));
     if (mount_path.empty()) out.push_back(required_field(child(at, "mountPath")));
-    if (!mount_points.insert(mount_path).second)
+    if (!mount_points.emplace(mount_path).second)
       out.push_back(invalid_value(child(at, "mountPath"), show(mount_path), "must be unique"));
     if (devices.contains(name))
       out.push_back(
@@ -1238,8 +1270,8 @@ void validate_volume_mounts(const value& container, const pod_context& ctx, cons
     if (has_path(devices, mount_path))
       out.push_back(invalid_value(child(at, "mountPath"), show(mount_path),
                                   "must not already exist as a path in volumeDevices"));
-    std::string sub_path = str(mount, "subPath");
-    std::string sub_path_expr = str(mount, "subPathExpr");
+    std::string_view sub_path = mount.get_string("subPath");
+    std::string_view sub_path_expr = mount.get_string("subPathExpr");
     if (!sub_path.empty()) validate_local_descending_path(sub_path, child(path, "subPath"), out);
     if (!sub_path_expr.empty()) {
       if (!sub_path.empty())
@@ -1254,11 +1286,12 @@ void validate_volume_mounts(const value& container, const pod_context& ctx, cons
 
 void validate_volume_devices(const value& container, const pod_context& ctx, const field_path& path,
                              causes& out) {
-  std::map<std::string, std::string> mounts;
+  const json::array& devices = array_of(container, "volumeDevices");
+  if (devices.empty()) return;
+  paths_by_name mounts;
   for (const value& m : array_of(container, "volumeMounts"))
     mounts[str(m, "name")] = str(m, "mountPath");
   std::set<std::string> names, paths;
-  const json::array& devices = array_of(container, "volumeDevices");
   for (size_t i = 0; i < devices.size(); ++i) {
     const field_path at = index(path, i);
     std::string name = str(devices[i], "name");
@@ -1345,12 +1378,11 @@ bool overcommit_allowed(std::string_view name) {
 }
 
 void validate_container_resource_name(std::string_view name, const field_path& path, causes& out) {
-  causes name_errors;
-  validate_qualified_name(name, path, name_errors);
-  if (!name_errors.empty()) {
-    out.insert(out.end(), name_errors.begin(), name_errors.end());
-    return;
-  }
+  // The names nearly every container uses pass all the checks below.
+  if (name == "cpu" || name == "memory") return;
+  const size_t errors_before = out.size();
+  validate_qualified_name(name, path, out);
+  if (out.size() != errors_before) return;
   bool prefixed = name.find('/') != std::string_view::npos;
   if (!prefixed && !is_standard_resource(name))
     return out.push_back(
@@ -1455,7 +1487,7 @@ void validate_id(const value& obj, std::string_view key, const field_path& path,
 
 void validate_container_common(const value& c, const pod_context& ctx, const field_path& path,
                                causes& out) {
-  std::string name = str(c, "name");
+  std::string_view name = c.get_string("name");
   if (name.empty()) {
     out.push_back(required_field(child(path, "name")));
   } else {
@@ -1540,6 +1572,7 @@ std::string go_resize_policies(const json::array& policies) {
 
 void validate_init_containers(const json::array& inits, const json::array& regular,
                               const pod_context& ctx, const field_path& path, causes& out) {
+  if (inits.empty()) return;
   std::set<std::string> names;
   for (const value& c : regular) names.insert(str(c, "name"));
   for (size_t i = 0; i < inits.size(); ++i) {
@@ -1736,11 +1769,30 @@ void validate_volume_source_details(std::string_view kind, const value& source,
   }
 }
 
+// The non-null sources of a volume, by their position in kVolumeSources: one pass over the
+// volume's few members rather than a lookup of each of the 29 kinds.
+std::array<const value*, kVolumeSources.size()> volume_sources(const value& volume) {
+  static const name_table<size_t> positions = [] {
+    std::vector<std::pair<std::string_view, size_t>> entries;
+    for (size_t i = 0; i < kVolumeSources.size(); ++i) entries.emplace_back(kVolumeSources[i], i);
+    return name_table<size_t>(entries);
+  }();
+  std::array<const value*, kVolumeSources.size()> sources{};
+  if (!volume.is_object()) return sources;
+  for (const json::member& m : volume.as_object()) {
+    const size_t* position = positions.find(m.key);
+    if (position && !m.val.is_null()) sources[*position] = &m.val;
+  }
+  return sources;
+}
+
 // validateVolumeSource: exactly one source; returns the source's field name ("" if none).
 std::string validate_volume_source(const value& volume, const field_path& path, causes& out) {
   std::string found;
-  for (std::string_view kind : kVolumeSources) {
-    const value* source = member(volume, kind);
+  const auto sources = volume_sources(volume);
+  for (size_t i = 0; i < kVolumeSources.size(); ++i) {
+    const std::string_view kind = kVolumeSources[i];
+    const value* source = sources[i];
     if (!source) continue;
     if (!found.empty()) {
       out.push_back(forbidden_field(child(path, kind), "may not specify more than 1 volume type"));
@@ -1753,24 +1805,22 @@ std::string validate_volume_source(const value& volume, const field_path& path, 
   return found;
 }
 
+// Collects the valid volumes into ctx.volumes (empty before), which also finds duplicates.
 void validate_volumes(const json::array& volumes, pod_context& ctx, const field_path& path,
                       causes& out) {
-  std::set<std::string> names;
   for (size_t i = 0; i < volumes.size(); ++i) {
     const field_path at = index(path, i);
     causes errors;
     std::string source = validate_volume_source(volumes[i], at, errors);
-    std::string name = str(volumes[i], "name");
+    std::string_view name = volumes[i].get_string("name");
     if (name.empty()) {
       errors.push_back(required_field(child(at, "name")));
     } else {
       validate_dns1123_label(name, child(at, "name"), errors);
     }
-    if (names.contains(name)) errors.push_back(duplicate_value(child(at, "name"), show(name)));
-    if (errors.empty()) {
-      names.insert(name);
-      ctx.volumes[name] = source;
-    }
+    if (ctx.volumes.contains(name))
+      errors.push_back(duplicate_value(child(at, "name"), show(name)));
+    if (errors.empty()) ctx.volumes.emplace(name, std::move(source));
     out.insert(out.end(), errors.begin(), errors.end());
   }
 }
@@ -1837,8 +1887,8 @@ void validate_tolerations(const json::array& tolerations, const field_path& path
   for (size_t i = 0; i < tolerations.size(); ++i) {
     const value& t = tolerations[i];
     const field_path at = index(path, i);
-    std::string key = str(t, "key"), op = str(t, "operator"), val = str(t, "value");
-    std::string effect = str(t, "effect");
+    std::string_view key = t.get_string("key"), op = t.get_string("operator");
+    std::string_view val = t.get_string("value"), effect = t.get_string("effect");
     if (!key.empty()) validate_qualified_name(key, child(at, "key"), out);
     if (key.empty() && op != "Exists")
       out.push_back(invalid_value(child(at, "operator"), show(op),
@@ -1898,7 +1948,7 @@ void validate_host_network_ports(const value& spec, const pod_context& ctx, cons
 
 void validate_name_field(const value& spec, std::string_view key, const field_path& path,
                          causes& out) {
-  std::string v = str(spec, key);
+  std::string_view v = spec.get_string(key);
   if (!v.empty())
     for (auto& msg : is_dns1123_subdomain(v))
       out.push_back(invalid_value(child(path, key), show(v), msg));
@@ -1920,7 +1970,7 @@ void validate_pod_spec_fields(const value& spec, const field_path& path, causes&
     out.push_back(invalid_value(child(path, "activeDeadlineSeconds"), show_int(*deadline),
                                 inclusive_range_error(1, 2147483647)));
   for (std::string_view key : {"hostname", "subdomain"})
-    if (std::string v = str(spec, key); !v.empty())
+    if (std::string_view v = spec.get_string(key); !v.empty())
       validate_dns1123_label(v, child(path, key), out);
   validate_tolerations(array_of(spec, "tolerations"), child(path, "tolerations"), out);
   validate_name_field(spec, "priorityClassName", path, out);
@@ -2014,14 +2064,47 @@ struct qos_sums {
 
 // Adds the positive cpu and memory quantities of `list` to `sums`; returns how many of the two
 // it held.
+// milli_value of the usual spellings of a quantity, up to 9 digits and no suffix or one of
+// m k M G Ki Mi Gi, worked out without parsing it into a quantity; nullopt for the others.
+// (9 digits times 2^30 stays below the int64 bound parse_quantity clamps binary values to.)
+std::optional<__int128> common_milli_value(std::string_view text) {
+  static constexpr std::pair<std::string_view, int64_t> kMilliScales[] = {
+      {"", 1000},
+      {"m", 1},
+      {"k", 1000000},
+      {"M", 1000000000},
+      {"G", 1000000000000},
+      {"Ki", 1024 * 1000},
+      {"Mi", 1048576 * 1000},
+      {"Gi", 1073741824LL * 1000}};
+  constexpr size_t kMaxDigits = 9;
+  int64_t number = 0;
+  size_t digits = 0;
+  for (; digits < text.size() && digits <= kMaxDigits && is_digit(text[digits]); ++digits)
+    number = number * 10 + (text[digits] - '0');
+  if (digits == 0 || digits > kMaxDigits) return std::nullopt;
+  const std::string_view suffix = text.substr(digits);
+  for (const auto& [spelling, scale] : kMilliScales)
+    if (suffix == spelling) return static_cast<__int128>(number) * scale;
+  return std::nullopt;
+}
+
+std::optional<__int128> qos_milli_value(const value& v) {
+  if (v.is_string())
+    if (auto amount = common_milli_value(v.as_string())) return amount;
+  auto q = quantity_of(v);
+  if (!q) return std::nullopt;
+  return milli_value(*q);
+}
+
 size_t add_qos_amounts(const json::object& list, qos_sums& sums) {
   std::array<bool, 2> found{};
   for (const auto& [name, v] : list) {
     const size_t slot = name == "cpu" ? qos_sums::kCpu : name == "memory" ? qos_sums::kMemory : 2;
     if (slot == 2) continue;
-    auto q = quantity_of(v);
-    if (!q) continue;
-    const __int128 amount = milli_value(*q);
+    const std::optional<__int128> milli = qos_milli_value(v);
+    if (!milli) continue;
+    const __int128 amount = *milli;
     if (amount <= 0) continue;
     sums.amounts[slot] += amount;
     sums.present[slot] = true;
