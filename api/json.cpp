@@ -484,19 +484,62 @@ void write_special_rest(writer& w, const unsigned char* p, const unsigned char* 
   }
 }
 
-void write_quoted(writer& w, std::string_view s) {
+// memcpy without a library call for the short strings most documents are made of.
+template <typename T>
+inline void copy_overlapping(char* to, const char* from, size_t n) {
+  T head, tail;
+  std::memcpy(&head, from, sizeof(T));
+  std::memcpy(&tail, from + n - sizeof(T), sizeof(T));
+  std::memcpy(to, &head, sizeof(T));
+  std::memcpy(to + n - sizeof(T), &tail, sizeof(T));
+}
+
+inline void copy_bytes(char* to, const char* from, size_t n) {
+  if (n > 16)
+    std::memcpy(to, from, n);
+  else if (n >= 8)
+    copy_overlapping<uint64_t>(to, from, n);
+  else if (n >= 4)
+    copy_overlapping<uint32_t>(to, from, n);
+  else if (n >= 2)
+    copy_overlapping<uint16_t>(to, from, n);
+  else if (n == 1)
+    *to = *from;
+}
+
+// s quoted when its first `plain` bytes are kPlain and the next is not.
+[[gnu::noinline]] void write_quoted_escaping(writer& w, std::string_view s, size_t plain) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const size_t plain = plain_prefix(p, p + s.size());
-  char* out = w.cursor(s.size() + 2);
-  out[0] = '"';
-  std::memcpy(out + 1, s.data(), plain);
-  if (plain == s.size()) {
-    out[plain + 1] = '"';
-    return w.commit(plain + 2);
-  }
-  w.commit(plain + 1);
+  w.put('"');
+  w.put(s.substr(0, plain));
   write_special_rest(w, p + plain, p + s.size());
   w.put('"');
+}
+
+// s quoted, then `suffix`: one copy when s needs no escapes.
+inline void write_quoted_then(writer& w, std::string_view s, std::string_view suffix) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t plain = plain_prefix(p, p + s.size());
+  if (plain != s.size()) [[unlikely]] {
+    write_quoted_escaping(w, s, plain);
+    return w.put(suffix);
+  }
+  const size_t length = s.size() + 2 + suffix.size();
+  char* out = w.cursor(length);
+  out[0] = '"';
+  copy_bytes(out + 1, s.data(), s.size());
+  out[s.size() + 1] = '"';
+  std::memcpy(out + s.size() + 2, suffix.data(), suffix.size());
+  w.commit(length);
+}
+
+void write_quoted(writer& w, std::string_view s) {
+  write_quoted_then(w, s, {});
+}
+
+// An object member's key and its colon.
+void write_key(writer& w, std::string_view key) {
+  write_quoted_then(w, key, ":");
 }
 
 void write_value(writer& w, const value& v) {
@@ -527,8 +570,7 @@ void write_value(writer& w, const value& v) {
       for (const member& m : v.as_object()) {
         if (!first) w.put(',');
         first = false;
-        write_quoted(w, m.key);
-        w.put(':');
+        write_key(w, m.key);
         write_value(w, m.val);
       }
       return w.put('}');
