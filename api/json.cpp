@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -19,6 +20,10 @@
 #include <limits>
 #include <optional>
 #include <unordered_map>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace kactor::json {
 
@@ -206,15 +211,86 @@ constexpr std::array<uint8_t, 256> make_byte_classes() {
 }
 constexpr std::array<uint8_t, 256> kByteClasses = make_byte_classes();
 
-// True when any of the 8 bytes in `word` is not kPlain (SWAR test).
-inline bool word_needs_attention(uint64_t word) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
-  auto has_zero_byte = [](uint64_t w) { return (w - kOnes) & ~w & kHighBits; };
-  uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
-  return ((word | below_space) & kHighBits) != 0 || has_zero_byte(word ^ (kOnes * '"')) ||
-         has_zero_byte(word ^ (kOnes * '\\')) || has_zero_byte(word ^ (kOnes * '<')) ||
-         has_zero_byte(word ^ (kOnes * '>')) || has_zero_byte(word ^ (kOnes * '&'));
+// Sixteen bytes tested at once: bit i of attention_mask is set when byte i is not kPlain.
+#if defined(__SSE2__)
+using block = __m128i;
+
+inline block load_block(const unsigned char* p) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+inline block make_block(uint64_t low, uint64_t high) {
+  return _mm_set_epi64x(static_cast<int64_t>(high), static_cast<int64_t>(low));
+}
+inline uint32_t attention_mask(block b) {
+  // A signed compare catches both control bytes and bytes from 0x80 up.
+  const block control_or_high = _mm_cmplt_epi8(b, _mm_set1_epi8(0x20));
+  // '<' and '>' differ only in bit 1, '"' and '&' only in bit 2.
+  const block angle = _mm_cmpeq_epi8(_mm_or_si128(b, _mm_set1_epi8(2)), _mm_set1_epi8('>'));
+  const block quote = _mm_cmpeq_epi8(_mm_or_si128(b, _mm_set1_epi8(4)), _mm_set1_epi8('&'));
+  const block backslash = _mm_cmpeq_epi8(b, _mm_set1_epi8('\\'));
+  return static_cast<uint32_t>(_mm_movemask_epi8(
+      _mm_or_si128(_mm_or_si128(control_or_high, angle), _mm_or_si128(quote, backslash))));
+}
+#else
+struct block {
+  unsigned char bytes[16];
+};
+
+inline block load_block(const unsigned char* p) {
+  block b;
+  std::memcpy(b.bytes, p, 16);
+  return b;
+}
+inline block make_block(uint64_t low, uint64_t high) {
+  block b;
+  std::memcpy(b.bytes, &low, 8);
+  std::memcpy(b.bytes + 8, &high, 8);
+  return b;
+}
+inline uint32_t attention_mask(const block& b) {
+  uint32_t mask = 0;
+  for (int i = 0; i < 16; ++i) mask |= uint32_t{kByteClasses[b.bytes[i]] != kPlain} << i;
+  return mask;
+}
+#endif
+
+template <typename T>
+inline uint64_t load_word(const unsigned char* p) {
+  T word;
+  std::memcpy(&word, p, sizeof word);
+  return word;
+}
+
+// Whether the fewer than 16 bytes from p to end are all kPlain, tested as one block of
+// overlapping loads (a byte seen twice or a space of padding changes nothing).
+inline bool tail_is_plain(const unsigned char* p, const unsigned char* end) {
+  constexpr uint64_t kSpaces = 0x2020202020202020ULL;
+  const size_t n = static_cast<size_t>(end - p);
+  uint64_t low = kSpaces;
+  uint64_t high = kSpaces;
+  if (n >= 8) {
+    low = load_word<uint64_t>(p);
+    high = load_word<uint64_t>(end - 8);
+  } else if (n >= 4) {
+    low = load_word<uint32_t>(p) | load_word<uint32_t>(end - 4) << 32;
+  } else if (n >= 2) {
+    low = kSpaces << 32 | load_word<uint16_t>(p) | load_word<uint16_t>(end - 2) << 16;
+  } else if (n == 1) {
+    low = kSpaces << 8 | *p;
+  }
+  return attention_mask(make_block(low, high)) == 0;
+}
+
+// How many bytes from p on are kPlain.
+size_t plain_prefix(const unsigned char* p, const unsigned char* end) {
+  const unsigned char* q = p;
+  for (; end - q >= 16; q += 16) {
+    if (const uint32_t mask = attention_mask(load_block(q)))
+      return static_cast<size_t>(q - p) + static_cast<size_t>(std::countr_zero(mask));
+  }
+  if (tail_is_plain(q, end)) return static_cast<size_t>(end - p);
+  while (kByteClasses[*q] == kPlain) ++q;
+  return static_cast<size_t>(q - p);
 }
 
 // Writes into a std::string through a cursor: one capacity check per token rather than one per
@@ -243,7 +319,7 @@ class writer {
   void commit(size_t n) { size_ += n; }
 
  private:
-  // Grows by the larger of `n` and what this writer has written so far (at least 64 bytes):
+  // Grows by the larger of `n` and what this writer has written so far (at least 256 bytes):
   // geometric for one large document, small for a short append to a long string.
   void reserve(size_t n) {
     if (out_.size() - size_ < n) [[unlikely]]
@@ -251,7 +327,7 @@ class writer {
   }
   [[gnu::noinline]] void grow(size_t n) {
     const size_t written = size_ - start_;
-    out_.resize(size_ + std::max({n, written, size_t{64}}));
+    out_.resize(size_ + std::max({n, written, size_t{256}}));
   }
 
   std::string& out_;
@@ -380,69 +456,90 @@ void write_double(writer& w, double d) {
   w.put(text);
 }
 
-// Whether the fewer than 8 bytes from p to end are all kPlain, tested as one word read with
-// overlapping loads (a byte seen twice or a space of padding changes nothing).
-inline bool tail_is_plain(const unsigned char* p, const unsigned char* end) {
-  const size_t n = static_cast<size_t>(end - p);
-  uint64_t word = 0x2020202020202020ULL;
-  if (n >= 4) {
-    uint32_t head, tail;
-    std::memcpy(&head, p, 4);
-    std::memcpy(&tail, end - 4, 4);
-    word = head | uint64_t{tail} << 32;
-  } else if (n >= 2) {
-    uint16_t head, tail;
-    std::memcpy(&head, p, 2);
-    std::memcpy(&tail, end - 2, 2);
-    word = (word & ~uint64_t{0xFFFFFFFF}) | head | uint64_t{tail} << 16;
-  } else if (n == 1) {
-    word = (word & ~uint64_t{0xFF}) | *p;
+// Writes the byte or UTF-8 sequence at p, which is not kPlain; returns where the next one starts.
+const unsigned char* write_special(writer& w, const unsigned char* p, const unsigned char* end) {
+  if (kByteClasses[*p] == kEscape) {
+    write_escaped_ascii(w, *p);
+    return p + 1;
   }
-  return !word_needs_attention(word);
+  const size_t length = utf8_sequence_length(p, end);
+  if (length == 0) {
+    w.put("\\ufffd");
+    return p + 1;
+  }
+  if (is_js_line_terminator(p, length))
+    w.put(p[2] == 0xA8 ? "\\u2028" : "\\u2029");
+  else
+    w.put(std::string_view(reinterpret_cast<const char*>(p), length));
+  return p + length;
+}
+
+// The rest of a string from its first byte that is not kPlain.
+void write_special_rest(writer& w, const unsigned char* p, const unsigned char* end) {
+  while (p < end) {
+    p = write_special(w, p, end);
+    const size_t plain = plain_prefix(p, end);
+    w.put(std::string_view(reinterpret_cast<const char*>(p), plain));
+    p += plain;
+  }
+}
+
+// memcpy without a library call for the short strings most documents are made of.
+template <typename T>
+inline void copy_overlapping(char* to, const char* from, size_t n) {
+  T head, tail;
+  std::memcpy(&head, from, sizeof(T));
+  std::memcpy(&tail, from + n - sizeof(T), sizeof(T));
+  std::memcpy(to, &head, sizeof(T));
+  std::memcpy(to + n - sizeof(T), &tail, sizeof(T));
+}
+
+inline void copy_bytes(char* to, const char* from, size_t n) {
+  if (n > 16)
+    std::memcpy(to, from, n);
+  else if (n >= 8)
+    copy_overlapping<uint64_t>(to, from, n);
+  else if (n >= 4)
+    copy_overlapping<uint32_t>(to, from, n);
+  else if (n >= 2)
+    copy_overlapping<uint16_t>(to, from, n);
+  else if (n == 1)
+    *to = *from;
+}
+
+// s quoted when its first `plain` bytes are kPlain and the next is not.
+[[gnu::noinline]] void write_quoted_escaping(writer& w, std::string_view s, size_t plain) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  w.put('"');
+  w.put(s.substr(0, plain));
+  write_special_rest(w, p + plain, p + s.size());
+  w.put('"');
+}
+
+// s quoted, then `suffix`: one copy when s needs no escapes.
+inline void write_quoted_then(writer& w, std::string_view s, std::string_view suffix) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t plain = plain_prefix(p, p + s.size());
+  if (plain != s.size()) [[unlikely]] {
+    write_quoted_escaping(w, s, plain);
+    return w.put(suffix);
+  }
+  const size_t length = s.size() + 2 + suffix.size();
+  char* out = w.cursor(length);
+  out[0] = '"';
+  copy_bytes(out + 1, s.data(), s.size());
+  out[s.size() + 1] = '"';
+  std::memcpy(out + s.size() + 2, suffix.data(), suffix.size());
+  w.commit(length);
 }
 
 void write_quoted(writer& w, std::string_view s) {
-  w.put('"');
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* const end = p + s.size();
-  const auto* pending = p;  // start of the bytes not yet written
-  auto flush = [&] {
-    w.put(std::string_view(reinterpret_cast<const char*>(pending), p - pending));
-  };
-  while (p < end) {
-    uint64_t word;
-    while (end - p >= 8 && (std::memcpy(&word, p, 8), !word_needs_attention(word))) p += 8;
-    if (end - p < 8 && tail_is_plain(p, end)) p = end;
-    if (p == end) break;
-    const unsigned char c = *p;
-    const uint8_t cls = kByteClasses[c];
-    if (cls == kPlain) {
-      ++p;
-      continue;
-    }
-    if (cls == kNonAscii) {
-      const size_t length = utf8_sequence_length(p, end);
-      if (length != 0 && !is_js_line_terminator(p, length)) {
-        p += length;
-        continue;
-      }
-      flush();
-      if (length == 0) {
-        w.put("\\ufffd");
-        p += 1;
-      } else {
-        w.put(p[2] == 0xA8 ? "\\u2028" : "\\u2029");
-        p += length;
-      }
-      pending = p;
-      continue;
-    }
-    flush();
-    write_escaped_ascii(w, c);
-    pending = ++p;
-  }
-  flush();
-  w.put('"');
+  write_quoted_then(w, s, {});
+}
+
+// An object member's key and its colon.
+void write_key(writer& w, std::string_view key) {
+  write_quoted_then(w, key, ":");
 }
 
 void write_value(writer& w, const value& v) {
@@ -473,8 +570,7 @@ void write_value(writer& w, const value& v) {
       for (const member& m : v.as_object()) {
         if (!first) w.put(',');
         first = false;
-        write_quoted(w, m.key);
-        w.put(':');
+        write_key(w, m.key);
         write_value(w, m.val);
       }
       return w.put('}');

@@ -694,26 +694,43 @@ std::optional<std::string> scalar_text(const json::value* v) {
 
 using field_map = std::map<std::string, std::string, std::less<>>;
 
-void put(field_map& fields, const std::string& name, const json::value* v) {
-  if (auto text = scalar_text(v)) fields[name] = std::move(*text);
+// Sets the field at prefix + name to v's text when v is a scalar.
+void put(field_map& fields, std::string_view prefix, std::string_view name, const json::value* v) {
+  auto text = scalar_text(v);
+  if (!text) return;
+  std::string path;
+  path.reserve(prefix.size() + name.size());
+  path.append(prefix).append(name);
+  fields.insert_or_assign(std::move(path), std::move(*text));
+}
+
+void put(field_map& fields, std::string_view path, const json::value* v) {
+  put(fields, path, {}, v);
 }
 
 // Go zero values: fields kube reads from non-pointer bools and ints are always present.
-void put_or(field_map& fields, const std::string& name, const json::value* v,
-            std::string fallback) {
+void put_or(field_map& fields, std::string_view path, const json::value* v,
+            std::string_view fallback) {
   auto text = scalar_text(v);
-  fields[name] = text ? std::move(*text) : std::move(fallback);
+  fields.insert_or_assign(std::string(path), text ? std::move(*text) : std::string(fallback));
+}
+
+// parent's member `key`, or null when parent is null or not an object.
+const json::value* member_of(const json::value* parent, std::string_view key) {
+  return parent == nullptr ? nullptr : parent->find(key);
 }
 
 void pod_facts(const json::value& obj, field_map& fields) {
-  for (const char* f : {"nodeName", "restartPolicy", "schedulerName", "serviceAccountName"})
-    put(fields, std::string("spec.") + f, obj.at({"spec", f}));
-  put_or(fields, "spec.hostNetwork", obj.at({"spec", "hostNetwork"}), "false");
-  put(fields, "status.phase", obj.at({"status", "phase"}));
-  put(fields, "status.nominatedNodeName", obj.at({"status", "nominatedNodeName"}));
+  const json::value* spec = obj.find("spec");
+  for (std::string_view f : {"nodeName", "restartPolicy", "schedulerName", "serviceAccountName"})
+    put(fields, "spec.", f, member_of(spec, f));
+  put_or(fields, "spec.hostNetwork", member_of(spec, "hostNetwork"), "false");
+  const json::value* status = obj.find("status");
+  put(fields, "status.phase", member_of(status, "phase"));
+  put(fields, "status.nominatedNodeName", member_of(status, "nominatedNodeName"));
   // kube selects on the first of status.podIPs.
-  const json::value* ip = obj.at({"status", "podIP"});
-  const json::value* ips = obj.at({"status", "podIPs"});
+  const json::value* ip = member_of(status, "podIP");
+  const json::value* ips = member_of(status, "podIPs");
   if (ips && ips->is_array() && !ips->as_array().empty()) ip = ips->as_array().front().find("ip");
   put(fields, "status.podIP", ip);
   put(fields, "status.podIPs", ip);
@@ -724,9 +741,9 @@ void event_facts(const json::value& obj, field_map& fields) {
   const json::value* involved = obj.find("involvedObject");
   if (involved == nullptr) involved = obj.find("regarding");
   if (involved != nullptr) {
-    for (const char* f :
+    for (std::string_view f :
          {"kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"})
-      put(fields, std::string("involvedObject.") + f, involved->find(f));
+      put(fields, "involvedObject.", f, involved->find(f));
   }
   put(fields, "reason", obj.find("reason"));
   put(fields, "type", obj.find("type"));
@@ -764,12 +781,13 @@ void kind_facts(std::string_view kind, const json::value& obj, field_map& fields
 
 object_facts extract_facts(const json::value& obj) {
   object_facts facts;
-  if (const json::value* labels = obj.at({"metadata", "labels"}); labels && labels->is_object()) {
+  const json::value* metadata = obj.find("metadata");
+  if (const json::value* labels = member_of(metadata, "labels"); labels && labels->is_object()) {
     for (const auto& m : labels->as_object())
-      if (m.val.is_string()) facts.labels[m.key] = m.val.as_string();
+      if (m.val.is_string()) facts.labels.insert_or_assign(m.key, m.val.as_string());
   }
-  put(facts.fields, "metadata.name", obj.at({"metadata", "name"}));
-  put(facts.fields, "metadata.namespace", obj.at({"metadata", "namespace"}));
+  put(facts.fields, "metadata.name", member_of(metadata, "name"));
+  put(facts.fields, "metadata.namespace", member_of(metadata, "namespace"));
   kind_facts(obj.get_string("kind"), obj, facts.fields);
   return facts;
 }
