@@ -620,35 +620,33 @@ class member_finder {
 // ---------------------------------------------------------------------------------------------
 // Fast path: simdjson DOM to value
 
-// Converts simdjson's DOM. Returns false when the nesting is deeper than allowed: simdjson
-// does not count empty containers towards its depth limit, Go does.
+// Converts simdjson's DOM. Fails when the nesting is deeper than allowed: simdjson does not
+// count empty containers towards its depth limit, Go does.
 class dom_converter {
  public:
   explicit dom_converter(parse_state& state) : state_(state) {}
 
-  bool convert(simdjson::dom::element element, value& out) {
-    using simdjson::dom::element_type;
-    switch (element.type()) {
-      case element_type::OBJECT:
-        return convert_object(element.get_object().value_unsafe(), out);
-      case element_type::ARRAY:
-        return convert_array(element.get_array().value_unsafe(), out);
-      default:
-        out = scalar(element);
-        return true;
-    }
+  bool convert(simdjson::dom::element root, value& out) {
+    out = to_value(root);
+    return !too_deep_;
   }
 
  private:
-  static bool is_container(simdjson::dom::element element) {
-    using simdjson::dom::element_type;
-    return element.type() == element_type::OBJECT || element.type() == element_type::ARRAY;
-  }
+  // An element still to convert. It converts as it initializes a value (an emplace_back
+  // argument), so the value is built in its final place instead of being moved there.
+  struct pending {
+    dom_converter& converter;
+    simdjson::dom::element element;
+    operator value() const { return converter.to_value(element); }
+  };
 
-  // Any element but an object or an array.
-  static value scalar(simdjson::dom::element element) {
+  value to_value(simdjson::dom::element element) {
     using simdjson::dom::element_type;
     switch (element.type()) {
+      case element_type::OBJECT:
+        return object_value(element.get_object().value_unsafe());
+      case element_type::ARRAY:
+        return array_value(element.get_array().value_unsafe());
       case element_type::STRING:
         return value(element.get_string().value_unsafe());
       case element_type::INT64:
@@ -665,55 +663,50 @@ class dom_converter {
   }
 
   // The path holds one step per enclosing container.
-  bool can_enter() const { return state_.path().size() < state_.max_depth(); }
+  bool enter() {
+    too_deep_ = too_deep_ || state_.path().size() >= state_.max_depth();
+    return !too_deep_;
+  }
 
-  bool convert_array(simdjson::dom::array items, value& out) {
-    if (!can_enter()) return false;
-    array converted;
+  value array_value(simdjson::dom::array items) {
+    value out(array{});
+    if (!enter()) return out;
+    array& converted = out.as_array();
     converted.reserve(items.size());
     state_.path().push_back(path_step{.key = {}, .index = 0, .is_index = true});
     for (simdjson::dom::element item : items) {
       state_.path().back().index = converted.size();
-      if (!is_container(item)) {
-        converted.push_back(scalar(item));
-      } else if (!convert(item, converted.emplace_back())) {
-        return false;
-      }
+      converted.emplace_back(pending{*this, item});
+      if (too_deep_) return out;
     }
     state_.path().pop_back();
-    out = value(std::move(converted));
-    return true;
+    return out;
   }
 
-  bool convert_object(simdjson::dom::object fields, value& out) {
-    if (!can_enter()) return false;
-    object members;
+  value object_value(simdjson::dom::object fields) {
+    value out(object{});
+    if (!enter()) return out;
+    object& members = out.as_object();
     members.reserve(fields.size());
     member_finder finder(members);
     state_.path().emplace_back();
     for (simdjson::dom::key_value_pair field : fields) {
       state_.path().back().key = field.key;
-      value* target = nullptr;
       if (std::optional<size_t> existing = finder.find(field.key)) {
         state_.record_duplicate();
-        target = &members[*existing].val;  // the last occurrence wins, in place
-      } else if (!is_container(field.value)) {
-        members.push_back(member{std::string(field.key), scalar(field.value)});
-        finder.added();
-        continue;
+        members[*existing].val = to_value(field.value);  // the last occurrence wins, in place
       } else {
-        members.push_back(member{std::string(field.key), value()});
+        members.emplace_back(std::string(field.key), pending{*this, field.value});
         finder.added();
-        target = &members.back().val;
       }
-      if (!convert(field.value, *target)) return false;
+      if (too_deep_) return out;
     }
     state_.path().pop_back();
-    out = value(std::move(members));
-    return true;
+    return out;
   }
 
   parse_state& state_;
+  bool too_deep_ = false;
 };
 
 // ---------------------------------------------------------------------------------------------
