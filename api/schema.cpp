@@ -1101,11 +1101,29 @@ namespace {
 
 constexpr size_t kMaxStrictErrors = 100;  // sigs.k8s.io/json keeps at most 100
 
-// The field of `type` a JSON key names, with apiVersion/kind always accepted at the top level.
-const field* lookup_field(const message_type& type, std::string_view key, bool root) {
-  if (const field* f = type.find_field(key)) return f;
-  return root ? type_meta().find_field(key) : nullptr;
-}
+// The fields of one message by JSON name, with apiVersion/kind always accepted at the top level.
+// Finds the message's index once for all the members of an object.
+class field_lookup {
+ public:
+  field_lookup(const message_type& type, bool root)
+      : type_(type), index_(index_of(type)), root_(root) {}
+
+  const field* find(std::string_view key) const {
+    if (const field* f = find_own(key)) return f;
+    return root_ ? type_meta().find_field(key) : nullptr;
+  }
+
+ private:
+  const field* find_own(std::string_view key) const {
+    if (!index_) return type_.find_field(key);
+    const field* const* found = index_->find(key);
+    return found ? *found : nullptr;
+  }
+
+  const message_type& type_;
+  const field_index* index_;
+  bool root_;
+};
 
 // The Go type an error names, spelled out only when an error is reported.
 struct go_type_ref {
@@ -1136,26 +1154,22 @@ class checker {
   }
 
  private:
-  struct frame {
-    size_t path_size, fields_size;
-    std::string_view go_struct;
-  };
-
   void check_members(const json::value& obj, const message_type& type, bool root) {
+    const field_lookup fields(type, root);
+    const std::string_view outer_struct = go_struct_;
     for (const json::member& m : obj.as_object()) {
-      const field* f = lookup_field(type, m.key, root);
+      const field* f = fields.find(m.key);
       if (!f) {
         unknown_field(m.key);
         continue;
       }
-      const frame saved_frame{path_.size(), go_fields_.size(), go_struct_};
       append_key(m.key);
       go_fields_.push_back(f->name);
       go_struct_ = type.name;
       check_value(m.val, *f);
-      path_.resize(saved_frame.path_size);
-      go_fields_.resize(saved_frame.fields_size);
-      go_struct_ = saved_frame.go_struct;
+      path_.pop_back();
+      go_fields_.pop_back();
+      go_struct_ = outer_struct;
     }
   }
 
@@ -1178,18 +1192,18 @@ class checker {
     if (!v.is_array()) return saved(type_error(json::go_kind_name(v), go_type(f)));
     const json::array& items = v.as_array();
     for (size_t i = 0; i < items.size(); ++i) {
-      const size_t mark = append_index(i);
+      append_index(i);
       check_single(items[i], f.kind, f.type(), {&f, true});
-      path_.resize(mark);
+      path_.pop_back();
     }
   }
 
   void check_map(const json::value& v, const field& f) {
     if (!v.is_object()) return saved(type_error(json::go_kind_name(v), go_type(f)));
     for (const json::member& m : v.as_object()) {
-      const size_t mark = append_key(m.key);
+      append_key(m.key);
       check_single(m.val, f.map_value, f.type(), {&f, true});
-      path_.resize(mark);
+      path_.pop_back();
     }
   }
 
@@ -1259,11 +1273,11 @@ class checker {
         if (item.is_null() || (item.is_int() && item.as_int() >= 0 && item.as_int() <= 255)) {
           continue;
         }
-        const size_t mark = append_index(i);
+        append_index(i);
         std::string problem = item.is_number() ? "number " + number_text(item)
                                                : std::string(json::go_kind_name(item));
         saved(type_error(problem, "uint8"));
-        path_.resize(mark);
+        path_.pop_back();
       }
     } else {
       saved(type_error(json::go_kind_name(v), go.name()));
@@ -1276,9 +1290,9 @@ class checker {
       const value_kind item_kind = type.fields()[0].kind;
       const json::array& elements = v.as_array();
       for (size_t i = 0; i < elements.size(); ++i) {
-        const size_t mark = append_index(i);
+        append_index(i);
         check_single(elements[i], item_kind, nullptr, {nullptr, false, item_kind});
-        path_.resize(mark);
+        path_.pop_back();
       }
       return;
     }
@@ -1322,9 +1336,9 @@ class checker {
   void unknown_field(std::string_view key) {
     needs_normalization();
     if (mode_ == check_mode::ignore || report_.unknown_fields.size() >= kMaxStrictErrors) return;
-    const size_t mark = append_key(key);
+    append_key(key);
     std::string path = path_text();
-    path_.resize(mark);
+    path_.pop_back();
     std::string message = "unknown field " + api::go_quote(path);
     report_.unknown_fields.push_back(std::move(path));
     (mode_ == check_mode::strict ? report_.errors : report_.warnings).push_back(std::move(message));
@@ -1361,16 +1375,10 @@ class checker {
   }
 
   // The path is kept as steps and spelled out only for an unknown field.
-  size_t append_key(std::string_view key) {
-    const size_t mark = path_.size();
-    path_.push_back(json::path_step{.key = key});
-    return mark;
-  }
+  void append_key(std::string_view key) { path_.push_back(json::path_step{.key = key}); }
 
-  size_t append_index(size_t index) {
-    const size_t mark = path_.size();
+  void append_index(size_t index) {
     path_.push_back(json::path_step{.index = index, .is_index = true});
-    return mark;
   }
 
   std::string path_text() const { return json::dotted_path(path_); }
@@ -1414,10 +1422,11 @@ class normalizer {
   void message(json::value& obj, const message_type& type, bool root) {
     if (!obj.is_object()) return;
     json::object& members = obj.as_object();
+    const field_lookup fields(type, root);
     size_t kept = 0;
     for (size_t i = 0; i < members.size(); ++i) {
       json::member& m = members[i];
-      const field* f = lookup_field(type, m.key, root);
+      const field* f = fields.find(m.key);
       if (!f && options_.drop_unknown_fields) continue;
       if (f && m.val.is_null() && options_.drop_nulls && !keeps_null(*f)) continue;
       if (f) value(m.val, *f);
