@@ -573,30 +573,35 @@ class member_finder {
   explicit member_finder(const object& members) : members_(members) {}
 
   std::optional<size_t> find(std::string_view key) {
-    if (members_.size() <= kLinearLimit) {
-      if ((seen_ & key_bit(key)) == 0) return std::nullopt;
-      for (size_t i = 0; i < members_.size(); ++i) {
-        if (members_[i].key == key) return i;
-      }
-      return std::nullopt;
+    last_key_bit_ = key_bit(key);
+    if (members_.size() > kLinearLimit) return find_indexed(key);
+    if ((seen_ & last_key_bit_) == 0) return std::nullopt;
+    for (size_t i = 0; i < members_.size(); ++i) {
+      if (key_equals(members_[i].key, key)) return i;
     }
-    if (index_.empty()) {
-      index_.reserve(members_.size() * 2);
-      for (size_t i = 0; i < members_.size(); ++i) index_.emplace(members_[i].key, i);
-    }
-    auto it = index_.find(key);
-    if (it == index_.end()) return std::nullopt;
-    return it->second;
+    return std::nullopt;
   }
 
-  // Call after appending a member.
+  // Call after appending the member whose key find() was last given.
   void added() {
-    seen_ |= key_bit(members_.back().key);
-    if (!index_.empty()) index_.emplace(members_.back().key, members_.size() - 1);
+    seen_ |= last_key_bit_;
+    if (index_) index_->emplace(members_.back().key, members_.size() - 1);
   }
 
  private:
   static constexpr size_t kLinearLimit = 24;
+
+  // Out of line: large objects are rare, and inlined this made every find() costlier.
+  [[gnu::noinline]] std::optional<size_t> find_indexed(std::string_view key) {
+    if (!index_) {
+      index_.emplace();
+      index_->reserve(members_.size() * 2);
+      for (size_t i = 0; i < members_.size(); ++i) index_->emplace(members_[i].key, i);
+    }
+    auto it = index_->find(key);
+    if (it == index_->end()) return std::nullopt;
+    return it->second;
+  }
 
   // One of 64 bits picked from the key's length and end bytes: a key whose bit is not yet in
   // seen_ is certainly new, which spares most linear scans.
@@ -611,10 +616,12 @@ class member_finder {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  using key_index = std::unordered_map<std::string, size_t, string_hash, std::equal_to<>>;
 
   const object& members_;
   uint64_t seen_ = 0;
-  std::unordered_map<std::string, size_t, string_hash, std::equal_to<>> index_;
+  uint64_t last_key_bit_ = 0;
+  std::optional<key_index> index_;  // built once the object outgrows linear scans
 };
 
 // ---------------------------------------------------------------------------------------------
