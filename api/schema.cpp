@@ -1189,7 +1189,7 @@ class checker {
   }
 
   void check_list(const json::value& v, const field& f) {
-    if (!v.is_array()) return saved(type_error(json::go_kind_name(v), go_type(f)));
+    if (!v.is_array()) return kind_mismatch(v, {&f});
     const json::array& items = v.as_array();
     for (size_t i = 0; i < items.size(); ++i) {
       append_index(i);
@@ -1199,7 +1199,7 @@ class checker {
   }
 
   void check_map(const json::value& v, const field& f) {
-    if (!v.is_object()) return saved(type_error(json::go_kind_name(v), go_type(f)));
+    if (!v.is_object()) return kind_mismatch(v, {&f});
     for (const json::member& m : v.as_object()) {
       append_key(m.key);
       check_single(m.val, f.map_value, f.type(), {&f, true});
@@ -1214,7 +1214,7 @@ class checker {
       case K::string:
       case K::boolean:
         if (v.type() != (kind == K::string ? json::kind::string : json::kind::boolean)) {
-          saved(type_error(json::go_kind_name(v), go.name()));
+          kind_mismatch(v, go);
         }
         return;
       case K::int32:
@@ -1246,6 +1246,17 @@ class checker {
 
   void check_integer(const json::value& v, const go_type_ref& go, bool is_int32,
                      bool from_custom_decoder) {
+    if (v.is_int() && (!is_int32 || (v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX))) return;
+    integer_error(v, go, is_int32, from_custom_decoder);
+  }
+
+  // Kept out of the checks, which then need no strings of their own.
+  [[gnu::cold]] void kind_mismatch(const json::value& v, const go_type_ref& go) {
+    saved(type_error(json::go_kind_name(v), go.name()));
+  }
+
+  [[gnu::cold]] void integer_error(const json::value& v, const go_type_ref& go, bool is_int32,
+                                   bool from_custom_decoder) {
     std::string problem;
     if (v.is_int()) {
       const int64_t i = v.as_int();
@@ -1280,13 +1291,13 @@ class checker {
         path_.pop_back();
       }
     } else {
-      saved(type_error(json::go_kind_name(v), go.name()));
+      kind_mismatch(v, go);
     }
   }
 
   void check_message(const json::value& v, const message_type& type, const go_type_ref& go) {
     if (type.list_wrapper) {
-      if (!v.is_array()) return saved(type_error(json::go_kind_name(v), go.name()));
+      if (!v.is_array()) return kind_mismatch(v, go);
       const value_kind item_kind = type.fields()[0].kind;
       const json::array& elements = v.as_array();
       for (size_t i = 0; i < elements.size(); ++i) {
@@ -1296,7 +1307,7 @@ class checker {
       }
       return;
     }
-    if (!v.is_object()) return saved(type_error(json::go_kind_name(v), go.name()));
+    if (!v.is_object()) return kind_mismatch(v, go);
     check_members(v, type, false);
   }
 
