@@ -1326,7 +1326,12 @@ class checker {
     std::string error;
     quantity q;
     if (!parse_quantity(text, &q, &error)) return custom(std::move(error));
-    if (!v.is_string() || v.as_string() != q.to_string()) needs_normalization();
+    if (!v.is_string() || !spells_canonically(v.as_string(), q)) needs_normalization();
+  }
+
+  // Whether `text` is q.to_string(), which is q.text itself when that is set.
+  static bool spells_canonically(const std::string& text, const quantity& q) {
+    return q.text.empty() ? text == q.to_string() : text == q.text;
   }
 
   // Time.UnmarshalJSON: a JSON string (else a type error for `string`), then time.Parse.
