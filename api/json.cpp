@@ -647,6 +647,12 @@ class dom_converter {
     operator value() const { return converter.to_value(element); }
   };
 
+  // A member key, likewise copied straight into the member's string.
+  struct pending_key {
+    std::string_view text;
+    operator std::string() const { return std::string(text); }
+  };
+
   value to_value(simdjson::dom::element element) {
     using simdjson::dom::element_type;
     switch (element.type()) {
@@ -703,7 +709,7 @@ class dom_converter {
         state_.record_duplicate();
         members[*existing].val = to_value(field.value);  // the last occurrence wins, in place
       } else {
-        members.emplace_back(std::string(field.key), pending{*this, field.value});
+        members.emplace_back(pending_key{field.key}, pending{*this, field.value});
         finder.added();
       }
       if (too_deep_) return out;
