@@ -1,5 +1,7 @@
 #include "api/admission.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <random>
 
@@ -10,13 +12,20 @@
 namespace kactor::api {
 namespace {
 
-std::string media_type(std::string_view content_type) {
+// The media type of a Content-Type: without parameters and surrounding spaces.
+std::string_view media_type(std::string_view content_type) {
   auto media = content_type.substr(0, content_type.find(';'));
   while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  std::string lower(media);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
+  return media;
+}
+
+// Whether `text`, lowercased, is `lower`.
+bool lowercases_to(std::string_view text, std::string_view lower) {
+  return text.size() == lower.size() &&
+         std::equal(text.begin(), text.end(), lower.begin(), [](char c, char l) {
+           return static_cast<char>(std::tolower(static_cast<unsigned char>(c))) == l;
+         });
 }
 
 // `Pod in version "v1" cannot be handled as a Pod: <why>`.
@@ -138,11 +147,12 @@ std::optional<field_validation> parse_field_validation(std::string_view text) {
 }
 
 body_format body_format_of(std::string_view content_type) {
-  const std::string media = media_type(content_type);
-  if (media.empty() || media == "application/json" || media == "*/*") return body_format::json;
-  if (media == "application/yaml" || media == "application/x-yaml" || media == "text/yaml")
+  const std::string_view media = media_type(content_type);
+  auto is = [media](std::string_view lower) { return lowercases_to(media, lower); };
+  if (media.empty() || is("application/json") || is("*/*")) return body_format::json;
+  if (is("application/yaml") || is("application/x-yaml") || is("text/yaml"))
     return body_format::yaml;
-  if (media == "application/vnd.kubernetes.protobuf") return body_format::protobuf;
+  if (is("application/vnd.kubernetes.protobuf")) return body_format::protobuf;
   return body_format::unsupported;
 }
 
