@@ -527,6 +527,8 @@ namespace {
 // Nesting limit whatever the caller asks: bounds the recursion of the parsers here (the slow
 // parser needs about 300 bytes of stack per level). Go's own hard limit is 10000.
 constexpr size_t kHardMaxDepth = 1000;
+// Deeper than Kubernetes objects usually nest: the path vectors start with this capacity.
+constexpr size_t kUsualDepth = 16;
 // As sigs.k8s.io/json: report at most this many distinct duplicate fields.
 constexpr size_t kMaxReportedDuplicates = 100;
 
@@ -534,7 +536,9 @@ constexpr size_t kMaxReportedDuplicates = 100;
 class parse_state {
  public:
   parse_state(const parse_options& options, parse_result& result)
-      : max_depth_(std::min(options.max_depth, kHardMaxDepth)), result_(result) {}
+      : max_depth_(std::min(options.max_depth, kHardMaxDepth)), result_(result) {
+    path_.reserve(kUsualDepth);
+  }
 
   size_t max_depth() const { return max_depth_; }
   std::vector<path_step>& path() { return path_; }

@@ -1142,7 +1142,11 @@ struct go_type_ref {
 // unknown fields (spec.containers[0].env[1], map keys as .key).
 class checker {
  public:
-  checker(check_mode mode, check_report& report) : mode_(mode), report_(report) {}
+  checker(check_mode mode, check_report& report) : mode_(mode), report_(report) {
+    constexpr size_t kUsualDepth = 16;  // deeper than Kubernetes objects usually nest
+    path_.reserve(kUsualDepth);
+    go_fields_.reserve(kUsualDepth);
+  }
 
   void check_root(const json::value& obj, const message_type& type) {
     if (!obj.is_null() && !obj.is_object()) {
