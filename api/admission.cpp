@@ -34,6 +34,11 @@ api_error cannot_handle(const resource_info& info, const std::string& why) {
                      info.kind + ": " + why);
 }
 
+// Sets v to the string s, leaving it alone when it already is s (as is usual here).
+void set_string(json::value& v, const std::string& s) {
+  if (!v.is_string() || v.as_string() != s) v = s;
+}
+
 std::optional<api_error> check_type_meta(const resource_info& info, json::value& obj) {
   const json::value* api_version = obj.find("apiVersion");
   const json::value* kind = obj.find("kind");
@@ -49,8 +54,8 @@ std::optional<api_error> check_type_meta(const resource_info& info, json::value&
   // Kubernetes defaults a missing apiVersion/kind from the URL; both lead the stored object.
   json::object& members = obj.as_object();
   if (members.size() >= 2 && members[0].key == "apiVersion" && members[1].key == "kind") {
-    members[0].val = expected;  // already in place, as clients usually write them
-    members[1].val = info.kind;
+    set_string(members[0].val, expected);  // already in place, as clients usually write them
+    set_string(members[1].val, info.kind);
     return std::nullopt;
   }
   json::value typed = json::value::make_object();
