@@ -558,7 +558,11 @@ bool is_integer(const quantity& q) {
 
 // The integer digits of an integral quantity's magnitude.
 std::string integer_digits(const quantity& q) {
-  if (q.exponent >= 0) return q.digits + std::string(static_cast<size_t>(q.exponent), '0');
+  if (q.exponent >= 0) {
+    std::string digits = q.digits;
+    digits.append(static_cast<size_t>(q.exponent), '0');
+    return digits;
+  }
   std::string digits = q.digits.substr(0, q.digits.size() - static_cast<size_t>(-q.exponent));
   return digits.empty() ? "0" : digits;
 }
@@ -589,7 +593,10 @@ std::string binary_si_text(const quantity& q) {
   std::string_view suffix = times > 0 && times <= std::size(kBinarySuffixes)
                                 ? kBinarySuffixes[times - 1].text
                                 : std::string_view();
-  return (q.negative ? "-" : "") + number + std::string(suffix);
+  std::string text = q.negative ? "-" : "";
+  text += number;
+  text += suffix;
+  return text;
 }
 
 std::string decimal_text(const quantity& q, quantity_format format) {
@@ -612,7 +619,10 @@ std::string decimal_text(const quantity& q, quantity_format format) {
       if (s.exponent == exponent) suffix = s.text;
     }
   }
-  return (q.negative ? "-" : "") + mantissa + suffix;
+  std::string text = q.negative ? "-" : "";
+  text += mantissa;
+  text += suffix;
+  return text;
 }
 
 }  // namespace
