@@ -253,11 +253,14 @@ std::string time_quote(std::string_view s) {
 }
 
 // strings.TrimSpace for ASCII whitespace.
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
 std::string_view trim_space(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\n\v\f\r";
-  size_t begin = s.find_first_not_of(kSpace);
-  if (begin == std::string_view::npos) return {};
-  return s.substr(begin, s.find_last_not_of(kSpace) - begin + 1);
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
 }
 
 // strconv.ParseInt(s, 10, 64).
