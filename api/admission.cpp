@@ -1,5 +1,7 @@
 #include "api/admission.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <random>
 
@@ -10,19 +12,31 @@
 namespace kactor::api {
 namespace {
 
-std::string media_type(std::string_view content_type) {
+// The media type of a Content-Type: without parameters and surrounding spaces.
+std::string_view media_type(std::string_view content_type) {
   auto media = content_type.substr(0, content_type.find(';'));
   while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  std::string lower(media);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
+  return media;
+}
+
+// Whether `text`, lowercased, is `lower`.
+bool lowercases_to(std::string_view text, std::string_view lower) {
+  return text.size() == lower.size() &&
+         std::equal(text.begin(), text.end(), lower.begin(), [](char c, char l) {
+           return static_cast<char>(std::tolower(static_cast<unsigned char>(c))) == l;
+         });
 }
 
 // `Pod in version "v1" cannot be handled as a Pod: <why>`.
 api_error cannot_handle(const resource_info& info, const std::string& why) {
   return bad_request(info.kind + " in version \"" + info.version + "\" cannot be handled as a " +
                      info.kind + ": " + why);
+}
+
+// Sets v to the string s, leaving it alone when it already is s (as is usual here).
+void set_string(json::value& v, const std::string& s) {
+  if (!v.is_string() || v.as_string() != s) v = s;
 }
 
 std::optional<api_error> check_type_meta(const resource_info& info, json::value& obj) {
@@ -40,8 +54,8 @@ std::optional<api_error> check_type_meta(const resource_info& info, json::value&
   // Kubernetes defaults a missing apiVersion/kind from the URL; both lead the stored object.
   json::object& members = obj.as_object();
   if (members.size() >= 2 && members[0].key == "apiVersion" && members[1].key == "kind") {
-    members[0].val = expected;  // already in place, as clients usually write them
-    members[1].val = info.kind;
+    set_string(members[0].val, expected);  // already in place, as clients usually write them
+    set_string(members[1].val, info.kind);
     return std::nullopt;
   }
   json::value typed = json::value::make_object();
@@ -138,11 +152,12 @@ std::optional<field_validation> parse_field_validation(std::string_view text) {
 }
 
 body_format body_format_of(std::string_view content_type) {
-  const std::string media = media_type(content_type);
-  if (media.empty() || media == "application/json" || media == "*/*") return body_format::json;
-  if (media == "application/yaml" || media == "application/x-yaml" || media == "text/yaml")
+  const std::string_view media = media_type(content_type);
+  auto is = [media](std::string_view lower) { return lowercases_to(media, lower); };
+  if (media.empty() || is("application/json") || is("*/*")) return body_format::json;
+  if (is("application/yaml") || is("application/x-yaml") || is("text/yaml"))
     return body_format::yaml;
-  if (media == "application/vnd.kubernetes.protobuf") return body_format::protobuf;
+  if (is("application/vnd.kubernetes.protobuf")) return body_format::protobuf;
   return body_format::unsupported;
 }
 

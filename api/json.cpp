@@ -623,6 +623,8 @@ namespace {
 // Nesting limit whatever the caller asks: bounds the recursion of the parsers here (the slow
 // parser needs about 300 bytes of stack per level). Go's own hard limit is 10000.
 constexpr size_t kHardMaxDepth = 1000;
+// Deeper than Kubernetes objects usually nest: the path vectors start with this capacity.
+constexpr size_t kUsualDepth = 16;
 // As sigs.k8s.io/json: report at most this many distinct duplicate fields.
 constexpr size_t kMaxReportedDuplicates = 100;
 
@@ -630,7 +632,9 @@ constexpr size_t kMaxReportedDuplicates = 100;
 class parse_state {
  public:
   parse_state(const parse_options& options, parse_result& result)
-      : max_depth_(std::min(options.max_depth, kHardMaxDepth)), result_(result) {}
+      : max_depth_(std::min(options.max_depth, kHardMaxDepth)), result_(result) {
+    path_.reserve(kUsualDepth);
+  }
 
   size_t max_depth() const { return max_depth_; }
   std::vector<path_step>& path() { return path_; }
@@ -669,30 +673,35 @@ class member_finder {
   explicit member_finder(const object& members) : members_(members) {}
 
   std::optional<size_t> find(std::string_view key) {
-    if (members_.size() <= kLinearLimit) {
-      if ((seen_ & key_bit(key)) == 0) return std::nullopt;
-      for (size_t i = 0; i < members_.size(); ++i) {
-        if (members_[i].key == key) return i;
-      }
-      return std::nullopt;
+    last_key_bit_ = key_bit(key);
+    if (members_.size() > kLinearLimit) return find_indexed(key);
+    if ((seen_ & last_key_bit_) == 0) return std::nullopt;
+    for (size_t i = 0; i < members_.size(); ++i) {
+      if (key_equals(members_[i].key, key)) return i;
     }
-    if (index_.empty()) {
-      index_.reserve(members_.size() * 2);
-      for (size_t i = 0; i < members_.size(); ++i) index_.emplace(members_[i].key, i);
-    }
-    auto it = index_.find(key);
-    if (it == index_.end()) return std::nullopt;
-    return it->second;
+    return std::nullopt;
   }
 
-  // Call after appending a member.
+  // Call after appending the member whose key find() was last given.
   void added() {
-    seen_ |= key_bit(members_.back().key);
-    if (!index_.empty()) index_.emplace(members_.back().key, members_.size() - 1);
+    seen_ |= last_key_bit_;
+    if (index_) index_->emplace(members_.back().key, members_.size() - 1);
   }
 
  private:
   static constexpr size_t kLinearLimit = 24;
+
+  // Out of line: large objects are rare, and inlined this made every find() costlier.
+  [[gnu::noinline]] std::optional<size_t> find_indexed(std::string_view key) {
+    if (!index_) {
+      index_.emplace();
+      index_->reserve(members_.size() * 2);
+      for (size_t i = 0; i < members_.size(); ++i) index_->emplace(members_[i].key, i);
+    }
+    auto it = index_->find(key);
+    if (it == index_->end()) return std::nullopt;
+    return it->second;
+  }
 
   // One of 64 bits picked from the key's length and end bytes: a key whose bit is not yet in
   // seen_ is certainly new, which spares most linear scans.
@@ -707,44 +716,50 @@ class member_finder {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  using key_index = std::unordered_map<std::string, size_t, string_hash, std::equal_to<>>;
 
   const object& members_;
   uint64_t seen_ = 0;
-  std::unordered_map<std::string, size_t, string_hash, std::equal_to<>> index_;
+  uint64_t last_key_bit_ = 0;
+  std::optional<key_index> index_;  // built once the object outgrows linear scans
 };
 
 // ---------------------------------------------------------------------------------------------
 // Fast path: simdjson DOM to value
 
-// Converts simdjson's DOM. Returns false when the nesting is deeper than allowed: simdjson
-// does not count empty containers towards its depth limit, Go does.
+// Converts simdjson's DOM. Fails when the nesting is deeper than allowed: simdjson does not
+// count empty containers towards its depth limit, Go does.
 class dom_converter {
  public:
   explicit dom_converter(parse_state& state) : state_(state) {}
 
-  bool convert(simdjson::dom::element element, value& out) {
-    using simdjson::dom::element_type;
-    switch (element.type()) {
-      case element_type::OBJECT:
-        return convert_object(element.get_object().value_unsafe(), out);
-      case element_type::ARRAY:
-        return convert_array(element.get_array().value_unsafe(), out);
-      default:
-        out = scalar(element);
-        return true;
-    }
+  bool convert(simdjson::dom::element root, value& out) {
+    out = to_value(root);
+    return !too_deep_;
   }
 
  private:
-  static bool is_container(simdjson::dom::element element) {
-    using simdjson::dom::element_type;
-    return element.type() == element_type::OBJECT || element.type() == element_type::ARRAY;
-  }
+  // An element still to convert. It converts as it initializes a value (an emplace_back
+  // argument), so the value is built in its final place instead of being moved there.
+  struct pending {
+    dom_converter& converter;
+    simdjson::dom::element element;
+    operator value() const { return converter.to_value(element); }
+  };
 
-  // Any element but an object or an array.
-  static value scalar(simdjson::dom::element element) {
+  // A member key, likewise copied straight into the member's string.
+  struct pending_key {
+    std::string_view text;
+    operator std::string() const { return std::string(text); }
+  };
+
+  value to_value(simdjson::dom::element element) {
     using simdjson::dom::element_type;
     switch (element.type()) {
+      case element_type::OBJECT:
+        return object_value(element.get_object().value_unsafe());
+      case element_type::ARRAY:
+        return array_value(element.get_array().value_unsafe());
       case element_type::STRING:
         return value(element.get_string().value_unsafe());
       case element_type::INT64:
@@ -761,55 +776,50 @@ class dom_converter {
   }
 
   // The path holds one step per enclosing container.
-  bool can_enter() const { return state_.path().size() < state_.max_depth(); }
+  bool enter() {
+    too_deep_ = too_deep_ || state_.path().size() >= state_.max_depth();
+    return !too_deep_;
+  }
 
-  bool convert_array(simdjson::dom::array items, value& out) {
-    if (!can_enter()) return false;
-    array converted;
+  value array_value(simdjson::dom::array items) {
+    value out(array{});
+    if (!enter()) return out;
+    array& converted = out.as_array();
     converted.reserve(items.size());
     state_.path().push_back(path_step{.key = {}, .index = 0, .is_index = true});
     for (simdjson::dom::element item : items) {
       state_.path().back().index = converted.size();
-      if (!is_container(item)) {
-        converted.push_back(scalar(item));
-      } else if (!convert(item, converted.emplace_back())) {
-        return false;
-      }
+      converted.emplace_back(pending{*this, item});
+      if (too_deep_) return out;
     }
     state_.path().pop_back();
-    out = value(std::move(converted));
-    return true;
+    return out;
   }
 
-  bool convert_object(simdjson::dom::object fields, value& out) {
-    if (!can_enter()) return false;
-    object members;
+  value object_value(simdjson::dom::object fields) {
+    value out(object{});
+    if (!enter()) return out;
+    object& members = out.as_object();
     members.reserve(fields.size());
     member_finder finder(members);
     state_.path().emplace_back();
     for (simdjson::dom::key_value_pair field : fields) {
       state_.path().back().key = field.key;
-      value* target = nullptr;
       if (std::optional<size_t> existing = finder.find(field.key)) {
         state_.record_duplicate();
-        target = &members[*existing].val;  // the last occurrence wins, in place
-      } else if (!is_container(field.value)) {
-        members.push_back(member{std::string(field.key), scalar(field.value)});
-        finder.added();
-        continue;
+        members[*existing].val = to_value(field.value);  // the last occurrence wins, in place
       } else {
-        members.push_back(member{std::string(field.key), value()});
+        members.emplace_back(pending_key{field.key}, pending{*this, field.value});
         finder.added();
-        target = &members.back().val;
       }
-      if (!convert(field.value, *target)) return false;
+      if (too_deep_) return out;
     }
     state_.path().pop_back();
-    out = value(std::move(members));
-    return true;
+    return out;
   }
 
   parse_state& state_;
+  bool too_deep_ = false;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ class value {
   value(double d) : v_(d) {}
   value(const char* s) : v_(std::string(s)) {}
   value(std::string s) : v_(std::move(s)) {}
-  value(std::string_view s) : v_(std::string(s)) {}
+  value(std::string_view s) : v_(std::in_place_type<std::string>, s) {}
   value(array a);
   value(object o);
 

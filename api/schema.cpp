@@ -253,11 +253,14 @@ std::string time_quote(std::string_view s) {
 }
 
 // strings.TrimSpace for ASCII whitespace.
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
 std::string_view trim_space(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\n\v\f\r";
-  size_t begin = s.find_first_not_of(kSpace);
-  if (begin == std::string_view::npos) return {};
-  return s.substr(begin, s.find_last_not_of(kSpace) - begin + 1);
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
 }
 
 // strconv.ParseInt(s, 10, 64).
@@ -558,7 +561,11 @@ bool is_integer(const quantity& q) {
 
 // The integer digits of an integral quantity's magnitude.
 std::string integer_digits(const quantity& q) {
-  if (q.exponent >= 0) return q.digits + std::string(static_cast<size_t>(q.exponent), '0');
+  if (q.exponent >= 0) {
+    std::string digits = q.digits;
+    digits.append(static_cast<size_t>(q.exponent), '0');
+    return digits;
+  }
   std::string digits = q.digits.substr(0, q.digits.size() - static_cast<size_t>(-q.exponent));
   return digits.empty() ? "0" : digits;
 }
@@ -589,7 +596,10 @@ std::string binary_si_text(const quantity& q) {
   std::string_view suffix = times > 0 && times <= std::size(kBinarySuffixes)
                                 ? kBinarySuffixes[times - 1].text
                                 : std::string_view();
-  return (q.negative ? "-" : "") + number + std::string(suffix);
+  std::string text = q.negative ? "-" : "";
+  text += number;
+  text += suffix;
+  return text;
 }
 
 std::string decimal_text(const quantity& q, quantity_format format) {
@@ -612,7 +622,10 @@ std::string decimal_text(const quantity& q, quantity_format format) {
       if (s.exponent == exponent) suffix = s.text;
     }
   }
-  return (q.negative ? "-" : "") + mantissa + suffix;
+  std::string text = q.negative ? "-" : "";
+  text += mantissa;
+  text += suffix;
+  return text;
 }
 
 }  // namespace
@@ -1101,11 +1114,29 @@ namespace {
 
 constexpr size_t kMaxStrictErrors = 100;  // sigs.k8s.io/json keeps at most 100
 
-// The field of `type` a JSON key names, with apiVersion/kind always accepted at the top level.
-const field* lookup_field(const message_type& type, std::string_view key, bool root) {
-  if (const field* f = type.find_field(key)) return f;
-  return root ? type_meta().find_field(key) : nullptr;
-}
+// The fields of one message by JSON name, with apiVersion/kind always accepted at the top level.
+// Finds the message's index once for all the members of an object.
+class field_lookup {
+ public:
+  field_lookup(const message_type& type, bool root)
+      : type_(type), index_(index_of(type)), root_(root) {}
+
+  const field* find(std::string_view key) const {
+    if (const field* f = find_own(key)) return f;
+    return root_ ? type_meta().find_field(key) : nullptr;
+  }
+
+ private:
+  const field* find_own(std::string_view key) const {
+    if (!index_) return type_.find_field(key);
+    const field* const* found = index_->find(key);
+    return found ? *found : nullptr;
+  }
+
+  const message_type& type_;
+  const field_index* index_;
+  bool root_;
+};
 
 // The Go type an error names, spelled out only when an error is reported.
 struct go_type_ref {
@@ -1124,7 +1155,11 @@ struct go_type_ref {
 // unknown fields (spec.containers[0].env[1], map keys as .key).
 class checker {
  public:
-  checker(check_mode mode, check_report& report) : mode_(mode), report_(report) {}
+  checker(check_mode mode, check_report& report) : mode_(mode), report_(report) {
+    constexpr size_t kUsualDepth = 16;  // deeper than Kubernetes objects usually nest
+    path_.reserve(kUsualDepth);
+    go_fields_.reserve(kUsualDepth);
+  }
 
   void check_root(const json::value& obj, const message_type& type) {
     if (!obj.is_null() && !obj.is_object()) {
@@ -1136,26 +1171,22 @@ class checker {
   }
 
  private:
-  struct frame {
-    size_t path_size, fields_size;
-    std::string_view go_struct;
-  };
-
   void check_members(const json::value& obj, const message_type& type, bool root) {
+    const field_lookup fields(type, root);
+    const std::string_view outer_struct = go_struct_;
     for (const json::member& m : obj.as_object()) {
-      const field* f = lookup_field(type, m.key, root);
+      const field* f = fields.find(m.key);
       if (!f) {
         unknown_field(m.key);
         continue;
       }
-      const frame saved_frame{path_.size(), go_fields_.size(), go_struct_};
       append_key(m.key);
       go_fields_.push_back(f->name);
       go_struct_ = type.name;
       check_value(m.val, *f);
-      path_.resize(saved_frame.path_size);
-      go_fields_.resize(saved_frame.fields_size);
-      go_struct_ = saved_frame.go_struct;
+      path_.pop_back();
+      go_fields_.pop_back();
+      go_struct_ = outer_struct;
     }
   }
 
@@ -1175,21 +1206,21 @@ class checker {
   }
 
   void check_list(const json::value& v, const field& f) {
-    if (!v.is_array()) return saved(type_error(json::go_kind_name(v), go_type(f)));
+    if (!v.is_array()) return kind_mismatch(v, {&f});
     const json::array& items = v.as_array();
     for (size_t i = 0; i < items.size(); ++i) {
-      const size_t mark = append_index(i);
+      append_index(i);
       check_single(items[i], f.kind, f.type(), {&f, true});
-      path_.resize(mark);
+      path_.pop_back();
     }
   }
 
   void check_map(const json::value& v, const field& f) {
-    if (!v.is_object()) return saved(type_error(json::go_kind_name(v), go_type(f)));
+    if (!v.is_object()) return kind_mismatch(v, {&f});
     for (const json::member& m : v.as_object()) {
-      const size_t mark = append_key(m.key);
+      append_key(m.key);
       check_single(m.val, f.map_value, f.type(), {&f, true});
-      path_.resize(mark);
+      path_.pop_back();
     }
   }
 
@@ -1200,7 +1231,7 @@ class checker {
       case K::string:
       case K::boolean:
         if (v.type() != (kind == K::string ? json::kind::string : json::kind::boolean)) {
-          saved(type_error(json::go_kind_name(v), go.name()));
+          kind_mismatch(v, go);
         }
         return;
       case K::int32:
@@ -1232,6 +1263,17 @@ class checker {
 
   void check_integer(const json::value& v, const go_type_ref& go, bool is_int32,
                      bool from_custom_decoder) {
+    if (v.is_int() && (!is_int32 || (v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX))) return;
+    integer_error(v, go, is_int32, from_custom_decoder);
+  }
+
+  // Kept out of the checks, which then need no strings of their own.
+  [[gnu::cold]] void kind_mismatch(const json::value& v, const go_type_ref& go) {
+    saved(type_error(json::go_kind_name(v), go.name()));
+  }
+
+  [[gnu::cold]] void integer_error(const json::value& v, const go_type_ref& go, bool is_int32,
+                                   bool from_custom_decoder) {
     std::string problem;
     if (v.is_int()) {
       const int64_t i = v.as_int();
@@ -1259,30 +1301,30 @@ class checker {
         if (item.is_null() || (item.is_int() && item.as_int() >= 0 && item.as_int() <= 255)) {
           continue;
         }
-        const size_t mark = append_index(i);
+        append_index(i);
         std::string problem = item.is_number() ? "number " + number_text(item)
                                                : std::string(json::go_kind_name(item));
         saved(type_error(problem, "uint8"));
-        path_.resize(mark);
+        path_.pop_back();
       }
     } else {
-      saved(type_error(json::go_kind_name(v), go.name()));
+      kind_mismatch(v, go);
     }
   }
 
   void check_message(const json::value& v, const message_type& type, const go_type_ref& go) {
     if (type.list_wrapper) {
-      if (!v.is_array()) return saved(type_error(json::go_kind_name(v), go.name()));
+      if (!v.is_array()) return kind_mismatch(v, go);
       const value_kind item_kind = type.fields()[0].kind;
       const json::array& elements = v.as_array();
       for (size_t i = 0; i < elements.size(); ++i) {
-        const size_t mark = append_index(i);
+        append_index(i);
         check_single(elements[i], item_kind, nullptr, {nullptr, false, item_kind});
-        path_.resize(mark);
+        path_.pop_back();
       }
       return;
     }
-    if (!v.is_object()) return saved(type_error(json::go_kind_name(v), go.name()));
+    if (!v.is_object()) return kind_mismatch(v, go);
     check_members(v, type, false);
   }
 
@@ -1301,7 +1343,12 @@ class checker {
     std::string error;
     quantity q;
     if (!parse_quantity(text, &q, &error)) return custom(std::move(error));
-    if (!v.is_string() || v.as_string() != q.to_string()) needs_normalization();
+    if (!v.is_string() || !spells_canonically(v.as_string(), q)) needs_normalization();
+  }
+
+  // Whether `text` is q.to_string(), which is q.text itself when that is set.
+  static bool spells_canonically(const std::string& text, const quantity& q) {
+    return q.text.empty() ? text == q.to_string() : text == q.text;
   }
 
   // Time.UnmarshalJSON: a JSON string (else a type error for `string`), then time.Parse.
@@ -1322,9 +1369,9 @@ class checker {
   void unknown_field(std::string_view key) {
     needs_normalization();
     if (mode_ == check_mode::ignore || report_.unknown_fields.size() >= kMaxStrictErrors) return;
-    const size_t mark = append_key(key);
+    append_key(key);
     std::string path = path_text();
-    path_.resize(mark);
+    path_.pop_back();
     std::string message = "unknown field " + api::go_quote(path);
     report_.unknown_fields.push_back(std::move(path));
     (mode_ == check_mode::strict ? report_.errors : report_.warnings).push_back(std::move(message));
@@ -1361,16 +1408,10 @@ class checker {
   }
 
   // The path is kept as steps and spelled out only for an unknown field.
-  size_t append_key(std::string_view key) {
-    const size_t mark = path_.size();
-    path_.push_back(json::path_step{.key = key});
-    return mark;
-  }
+  void append_key(std::string_view key) { path_.push_back(json::path_step{.key = key}); }
 
-  size_t append_index(size_t index) {
-    const size_t mark = path_.size();
+  void append_index(size_t index) {
     path_.push_back(json::path_step{.index = index, .is_index = true});
-    return mark;
   }
 
   std::string path_text() const { return json::dotted_path(path_); }
@@ -1414,10 +1455,11 @@ class normalizer {
   void message(json::value& obj, const message_type& type, bool root) {
     if (!obj.is_object()) return;
     json::object& members = obj.as_object();
+    const field_lookup fields(type, root);
     size_t kept = 0;
     for (size_t i = 0; i < members.size(); ++i) {
       json::member& m = members[i];
-      const field* f = lookup_field(type, m.key, root);
+      const field* f = fields.find(m.key);
       if (!f && options_.drop_unknown_fields) continue;
       if (f && m.val.is_null() && options_.drop_nulls && !keeps_null(*f)) continue;
       if (f) value(m.val, *f);
