@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
+#include <stdexcept>
 
 namespace kactor::api {
 namespace {
@@ -457,8 +459,7 @@ class label_parser {
   size_t pos_ = 0;
 };
 
-bool requirement_matches(const label_requirement& r,
-                         const std::map<std::string, std::string, std::less<>>& labels) {
+bool requirement_matches(const label_requirement& r, const fact_map& labels) {
   auto it = labels.find(r.key);
   const bool present = it != labels.end();
   auto has_value = [&] {
@@ -692,10 +693,8 @@ std::optional<std::string> scalar_text(const json::value* v) {
   }
 }
 
-using field_map = std::map<std::string, std::string, std::less<>>;
-
 // Sets the field at prefix + name to v's text when v is a scalar.
-void put(field_map& fields, std::string_view prefix, std::string_view name, const json::value* v) {
+void put(fact_map& fields, std::string_view prefix, std::string_view name, const json::value* v) {
   auto text = scalar_text(v);
   if (!text) return;
   std::string path;
@@ -704,12 +703,12 @@ void put(field_map& fields, std::string_view prefix, std::string_view name, cons
   fields.insert_or_assign(std::move(path), std::move(*text));
 }
 
-void put(field_map& fields, std::string_view path, const json::value* v) {
+void put(fact_map& fields, std::string_view path, const json::value* v) {
   put(fields, path, {}, v);
 }
 
 // Go zero values: fields kube reads from non-pointer bools and ints are always present.
-void put_or(field_map& fields, std::string_view path, const json::value* v,
+void put_or(fact_map& fields, std::string_view path, const json::value* v,
             std::string_view fallback) {
   auto text = scalar_text(v);
   fields.insert_or_assign(std::string(path), text ? std::move(*text) : std::string(fallback));
@@ -720,14 +719,15 @@ const json::value* member_of(const json::value* parent, std::string_view key) {
   return parent == nullptr ? nullptr : parent->find(key);
 }
 
-void pod_facts(const json::value& obj, field_map& fields) {
+// pod_facts and event_facts put fields in key order, so that each insert appends.
+void pod_facts(const json::value& obj, fact_map& fields) {
   const json::value* spec = obj.find("spec");
+  put_or(fields, "spec.hostNetwork", member_of(spec, "hostNetwork"), "false");
   for (std::string_view f : {"nodeName", "restartPolicy", "schedulerName", "serviceAccountName"})
     put(fields, "spec.", f, member_of(spec, f));
-  put_or(fields, "spec.hostNetwork", member_of(spec, "hostNetwork"), "false");
   const json::value* status = obj.find("status");
-  put(fields, "status.phase", member_of(status, "phase"));
   put(fields, "status.nominatedNodeName", member_of(status, "nominatedNodeName"));
+  put(fields, "status.phase", member_of(status, "phase"));
   // kube selects on the first of status.podIPs.
   const json::value* ip = member_of(status, "podIP");
   const json::value* ips = member_of(status, "podIPs");
@@ -736,17 +736,16 @@ void pod_facts(const json::value& obj, field_map& fields) {
   put(fields, "status.podIPs", ip);
 }
 
-void event_facts(const json::value& obj, field_map& fields) {
+void event_facts(const json::value& obj, fact_map& fields) {
   // events.k8s.io/v1 Events name the same things differently.
   const json::value* involved = obj.find("involvedObject");
   if (involved == nullptr) involved = obj.find("regarding");
   if (involved != nullptr) {
     for (std::string_view f :
-         {"kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"})
+         {"apiVersion", "fieldPath", "kind", "name", "namespace", "resourceVersion", "uid"})
       put(fields, "involvedObject.", f, involved->find(f));
   }
   put(fields, "reason", obj.find("reason"));
-  put(fields, "type", obj.find("type"));
   const json::value* reporting = obj.find("reportingComponent");
   if (reporting == nullptr) reporting = obj.find("reportingController");
   put(fields, "reportingComponent", reporting);
@@ -754,9 +753,17 @@ void event_facts(const json::value& obj, field_map& fields) {
   if (source == nullptr) source = obj.at({"deprecatedSource", "component"});
   if (source == nullptr || (source->is_string() && source->as_string().empty())) source = reporting;
   put(fields, "source", source);
+  put(fields, "type", obj.find("type"));
 }
 
-void kind_facts(std::string_view kind, const json::value& obj, field_map& fields) {
+// How many fields kind_facts sets at most for `kind`.
+size_t kind_fact_count(std::string_view kind) {
+  if (kind == "Pod") return 9;
+  if (kind == "Event") return 11;
+  return 1;
+}
+
+void kind_facts(std::string_view kind, const json::value& obj, fact_map& fields) {
   if (kind == "Pod") {
     pod_facts(obj, fields);
   } else if (kind == "Event") {
@@ -779,25 +786,60 @@ void kind_facts(std::string_view kind, const json::value& obj, field_map& fields
 // ---------------------------------------------------------------------------------------------
 // Public API
 
+fact_map::fact_map(std::initializer_list<value_type> entries) {
+  entries_.reserve(entries.size());
+  for (const auto& [key, value] : entries) insert_or_assign(key, value);
+}
+
+fact_map::const_iterator fact_map::find(std::string_view key) const {
+  auto it = begin() + static_cast<std::ptrdiff_t>(lower_bound(key));
+  return it != end() && it->first == key ? it : end();
+}
+
+const std::string& fact_map::at(std::string_view key) const {
+  auto it = find(key);
+  if (it == end()) throw std::out_of_range("fact_map::at: no " + std::string(key));
+  return it->second;
+}
+
+void fact_map::insert_or_assign(std::string key, std::string value) {
+  auto it = entries_.begin() + static_cast<std::ptrdiff_t>(lower_bound(key));
+  if (it != entries_.end() && it->first == key)
+    it->second = std::move(value);
+  else
+    entries_.emplace(it, std::move(key), std::move(value));
+}
+
+size_t fact_map::lower_bound(std::string_view key) const {
+  // Keys mostly arrive in order: check the end first.
+  if (entries_.empty() || entries_.back().first < key) return entries_.size();
+  auto it = std::lower_bound(begin(), end(), key,
+                             [](const value_type& e, std::string_view k) { return e.first < k; });
+  return static_cast<size_t>(it - begin());
+}
+
 object_facts extract_facts(const json::value& obj) {
   object_facts facts;
+  const std::string_view kind = obj.get_string("kind");
+  facts.fields.reserve(2 + kind_fact_count(kind));  // metadata.name and .namespace, then kind's
   const json::value* metadata = obj.find("metadata");
   if (const json::value* labels = member_of(metadata, "labels"); labels && labels->is_object()) {
+    facts.labels.reserve(labels->as_object().size());
     for (const auto& m : labels->as_object())
       if (m.val.is_string()) facts.labels.insert_or_assign(m.key, m.val.as_string());
   }
   put(facts.fields, "metadata.name", member_of(metadata, "name"));
   put(facts.fields, "metadata.namespace", member_of(metadata, "namespace"));
-  kind_facts(obj.get_string("kind"), obj, facts.fields);
+  kind_facts(kind, obj, facts.fields);
   return facts;
 }
 
-bool label_selector::matches(const std::map<std::string, std::string, std::less<>>& labels) const {
+bool label_selector::matches(const fact_map& labels) const {
   return std::all_of(requirements_.begin(), requirements_.end(),
                      [&](const label_requirement& r) { return requirement_matches(r, labels); });
 }
 
-bool field_selector::matches(const std::map<std::string, std::string, std::less<>>& fields) const {
+bool field_selector::matches(const fact_map& fields) const {
   return std::all_of(requirements_.begin(), requirements_.end(), [&](const field_requirement& r) {
     auto it = fields.find(r.field);
     const std::string_view actual = it == fields.end() ? std::string_view() : it->second;

@@ -2,24 +2,58 @@
 // once and matched against the facts extracted from an object.
 #pragma once
 
-#include <map>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "api/json.hpp"
 
 namespace kactor::api {
 
+// A small string-to-string map kept as a vector sorted by key: one allocation instead of a node
+// per entry. Iterates in key order, like std::map.
+class fact_map {
+ public:
+  using value_type = std::pair<std::string, std::string>;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  fact_map() = default;
+  // Later entries win over earlier ones with the same key.
+  fact_map(std::initializer_list<value_type> entries);
+
+  const_iterator begin() const { return entries_.begin(); }
+  const_iterator end() const { return entries_.end(); }
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  void reserve(size_t n) { entries_.reserve(n); }
+
+  // The entry with `key`, or end().
+  const_iterator find(std::string_view key) const;
+  bool contains(std::string_view key) const { return find(key) != end(); }
+  // The value at `key`; throws std::out_of_range when there is none.
+  const std::string& at(std::string_view key) const;
+  void insert_or_assign(std::string key, std::string value);
+
+  friend bool operator==(const fact_map&, const fact_map&) = default;
+
+ private:
+  // The index of the first entry whose key is not less than `key`.
+  size_t lower_bound(std::string_view key) const;
+
+  std::vector<value_type> entries_;
+};
+
 // What selectors can look at, extracted from an object once (e.g. once per watch event, shared
 // by every watcher).
 struct object_facts {
-  std::map<std::string, std::string, std::less<>> labels;
+  fact_map labels;
   // Field-selector values by field path: metadata.name, metadata.namespace, spec.nodeName,
   // status.phase, involvedObject.kind/namespace/name/uid/apiVersion/resourceVersion/fieldPath,
   // reason, type, source, spec.schedulerName, spec.restartPolicy, status.podIP, ...
-  std::map<std::string, std::string, std::less<>> fields;
+  fact_map fields;
 };
 object_facts extract_facts(const json::value& obj);
 
@@ -33,7 +67,7 @@ struct label_requirement {
 class label_selector {
  public:
   bool empty() const { return requirements_.empty(); }
-  bool matches(const std::map<std::string, std::string, std::less<>>& labels) const;
+  bool matches(const fact_map& labels) const;
   const std::vector<label_requirement>& requirements() const { return requirements_; }
   void add(label_requirement r) { requirements_.push_back(std::move(r)); }
 
@@ -50,7 +84,7 @@ struct field_requirement {
 class field_selector {
  public:
   bool empty() const { return requirements_.empty(); }
-  bool matches(const std::map<std::string, std::string, std::less<>>& fields) const;
+  bool matches(const fact_map& fields) const;
   const std::vector<field_requirement>& requirements() const { return requirements_; }
   void add(field_requirement r) { requirements_.push_back(std::move(r)); }
 

@@ -5,7 +5,7 @@
 namespace kactor::api {
 namespace {
 
-using string_map = std::map<std::string, std::string, std::less<>>;
+using string_map = fact_map;
 
 label_selector parse_labels_ok(std::string_view text) {
   std::string error;
@@ -311,6 +311,23 @@ TEST(FieldSelectorMatch, AbsentFieldsCompareAsEmpty) {
 
 // --- facts ------------------------------------------------------------------------------------
 
+TEST(FactMap, KeepsKeyOrderAndLastWriteWins) {
+  fact_map m{{"b", "1"}, {"a", "2"}, {"b", "3"}};
+  m.insert_or_assign("c", "4");
+  m.insert_or_assign("a", "5");
+  m.insert_or_assign("ab", "6");
+  std::vector<std::pair<std::string, std::string>> entries(m.begin(), m.end());
+  EXPECT_EQ(entries, (std::vector<std::pair<std::string, std::string>>{
+                         {"a", "5"}, {"ab", "6"}, {"b", "3"}, {"c", "4"}}));
+  EXPECT_EQ(m.size(), 4u);
+  EXPECT_EQ(m.find("ab")->second, "6");
+  EXPECT_EQ(m.find("aa"), m.end());
+  EXPECT_EQ(m.find("d"), m.end());
+  EXPECT_FALSE(m.contains(""));
+  EXPECT_THROW(m.at("d"), std::out_of_range);
+  EXPECT_TRUE(fact_map().empty());
+}
+
 TEST(ExtractFacts, Pod) {
   object_facts f = extract_facts(parse_json(R"({
     "kind":"Pod","apiVersion":"v1",
@@ -319,16 +336,16 @@ TEST(ExtractFacts, Pod) {
             "serviceAccountName":"default"},
     "status":{"phase":"Running","podIP":"10.0.0.9","podIPs":[{"ip":"10.0.0.1"}]}})"));
   EXPECT_EQ(f.labels, (string_map{{"app", "web"}}));
-  EXPECT_EQ(f.fields["metadata.name"], "p");
-  EXPECT_EQ(f.fields["metadata.namespace"], "ns");
-  EXPECT_EQ(f.fields["spec.nodeName"], "node-a");
-  EXPECT_EQ(f.fields["spec.restartPolicy"], "Always");
-  EXPECT_EQ(f.fields["spec.schedulerName"], "default-scheduler");
-  EXPECT_EQ(f.fields["spec.serviceAccountName"], "default");
-  EXPECT_EQ(f.fields["spec.hostNetwork"], "false");
-  EXPECT_EQ(f.fields["status.phase"], "Running");
-  EXPECT_EQ(f.fields["status.podIP"], "10.0.0.1");
-  EXPECT_EQ(f.fields.count("status.nominatedNodeName"), 0u);
+  EXPECT_EQ(f.fields.at("metadata.name"), "p");
+  EXPECT_EQ(f.fields.at("metadata.namespace"), "ns");
+  EXPECT_EQ(f.fields.at("spec.nodeName"), "node-a");
+  EXPECT_EQ(f.fields.at("spec.restartPolicy"), "Always");
+  EXPECT_EQ(f.fields.at("spec.schedulerName"), "default-scheduler");
+  EXPECT_EQ(f.fields.at("spec.serviceAccountName"), "default");
+  EXPECT_EQ(f.fields.at("spec.hostNetwork"), "false");
+  EXPECT_EQ(f.fields.at("status.phase"), "Running");
+  EXPECT_EQ(f.fields.at("status.podIP"), "10.0.0.1");
+  EXPECT_FALSE(f.fields.contains("status.nominatedNodeName"));
   EXPECT_TRUE(
       parse_fields_ok("spec.nodeName=node-a,status.phase!=Succeeded", "Pod").matches(f.fields));
   EXPECT_TRUE(parse_fields_ok("spec.hostNetwork=false", "Pod").matches(f.fields));
@@ -338,8 +355,8 @@ TEST(ExtractFacts, PodHostNetworkAndFallbackIp) {
   object_facts f = extract_facts(parse_json(
       R"({"kind":"Pod","metadata":{"name":"p"},"spec":{"hostNetwork":true},
           "status":{"podIP":"10.1.1.1"}})"));
-  EXPECT_EQ(f.fields["spec.hostNetwork"], "true");
-  EXPECT_EQ(f.fields["status.podIP"], "10.1.1.1");
+  EXPECT_EQ(f.fields.at("spec.hostNetwork"), "true");
+  EXPECT_EQ(f.fields.at("status.podIP"), "10.1.1.1");
 }
 
 TEST(ExtractFacts, Event) {
@@ -349,29 +366,30 @@ TEST(ExtractFacts, Event) {
                       "resourceVersion":"7","fieldPath":"spec.containers{c}"},
     "reason":"Started","type":"Normal","source":{"component":"kubelet"},
     "reportingComponent":"kubelet-x"})"));
-  EXPECT_EQ(f.fields["involvedObject.kind"], "Pod");
-  EXPECT_EQ(f.fields["involvedObject.namespace"], "ns");
-  EXPECT_EQ(f.fields["involvedObject.name"], "p");
-  EXPECT_EQ(f.fields["involvedObject.uid"], "u1");
-  EXPECT_EQ(f.fields["involvedObject.apiVersion"], "v1");
-  EXPECT_EQ(f.fields["involvedObject.resourceVersion"], "7");
-  EXPECT_EQ(f.fields["involvedObject.fieldPath"], "spec.containers{c}");
-  EXPECT_EQ(f.fields["reason"], "Started");
-  EXPECT_EQ(f.fields["type"], "Normal");
-  EXPECT_EQ(f.fields["source"], "kubelet");
-  EXPECT_EQ(f.fields["reportingComponent"], "kubelet-x");
+  EXPECT_EQ(f.fields.at("involvedObject.kind"), "Pod");
+  EXPECT_EQ(f.fields.at("involvedObject.namespace"), "ns");
+  EXPECT_EQ(f.fields.at("involvedObject.name"), "p");
+  EXPECT_EQ(f.fields.at("involvedObject.uid"), "u1");
+  EXPECT_EQ(f.fields.at("involvedObject.apiVersion"), "v1");
+  EXPECT_EQ(f.fields.at("involvedObject.resourceVersion"), "7");
+  EXPECT_EQ(f.fields.at("involvedObject.fieldPath"), "spec.containers{c}");
+  EXPECT_EQ(f.fields.at("reason"), "Started");
+  EXPECT_EQ(f.fields.at("type"), "Normal");
+  EXPECT_EQ(f.fields.at("source"), "kubelet");
+  EXPECT_EQ(f.fields.at("reportingComponent"), "kubelet-x");
 }
 
 TEST(ExtractFacts, OtherKinds) {
   auto facts = [](const char* text) { return extract_facts(parse_json(text)).fields; };
-  EXPECT_EQ(facts(R"({"kind":"Node","metadata":{"name":"n"}})")["spec.unschedulable"], "false");
-  EXPECT_EQ(facts(R"({"kind":"Node","spec":{"unschedulable":true}})")["spec.unschedulable"],
+  EXPECT_EQ(facts(R"({"kind":"Node","metadata":{"name":"n"}})").at("spec.unschedulable"), "false");
+  EXPECT_EQ(facts(R"({"kind":"Node","spec":{"unschedulable":true}})").at("spec.unschedulable"),
             "true");
-  EXPECT_EQ(facts(R"({"kind":"Secret","type":"Opaque"})")["type"], "Opaque");
-  EXPECT_EQ(facts(R"({"kind":"Namespace","status":{"phase":"Active"}})")["status.phase"], "Active");
-  EXPECT_EQ(facts(R"({"kind":"ReplicaSet","status":{"replicas":3}})")["status.replicas"], "3");
-  EXPECT_EQ(facts(R"({"kind":"ReplicationController"})")["status.replicas"], "0");
-  EXPECT_EQ(facts(R"({"kind":"Job","status":{"succeeded":2}})")["status.successful"], "2");
+  EXPECT_EQ(facts(R"({"kind":"Secret","type":"Opaque"})").at("type"), "Opaque");
+  EXPECT_EQ(facts(R"({"kind":"Namespace","status":{"phase":"Active"}})").at("status.phase"),
+            "Active");
+  EXPECT_EQ(facts(R"({"kind":"ReplicaSet","status":{"replicas":3}})").at("status.replicas"), "3");
+  EXPECT_EQ(facts(R"({"kind":"ReplicationController"})").at("status.replicas"), "0");
+  EXPECT_EQ(facts(R"({"kind":"Job","status":{"succeeded":2}})").at("status.successful"), "2");
   auto cm = facts(R"({"kind":"ConfigMap","metadata":{"name":"c"},"type":"x"})");
   EXPECT_EQ(cm, (string_map{{"metadata.name", "c"}}));
 }
