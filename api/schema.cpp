@@ -7,6 +7,7 @@
 #include "api/status.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -177,11 +178,17 @@ std::span<const message_type> all_messages() {
 }
 
 const message_type* find_message(std::string_view full_name) {
+  // A request looks up its resource's message several times: the last one found is kept.
+  static std::atomic<const message_type*> last_found{nullptr};
+  const message_type* last = last_found.load(std::memory_order_relaxed);
+  if (last && last->full_name == full_name) return last;
   const auto messages = all_messages();
   auto it = std::lower_bound(
       messages.begin(), messages.end(), full_name,
       [](const message_type& m, std::string_view name) { return m.full_name < name; });
-  return it != messages.end() && it->full_name == full_name ? &*it : nullptr;
+  if (it == messages.end() || it->full_name != full_name) return nullptr;
+  last_found.store(&*it, std::memory_order_relaxed);
+  return &*it;
 }
 
 const message_type& type_meta() {
