@@ -1213,14 +1213,26 @@ class checker {
       check_list(v, f);
     } else if (f.is_map()) {
       check_map(v, f);
-    } else if (!is_string_as_expected(v, f.kind)) {
+    } else if (!is_scalar_as_expected(v, f.kind)) {
       check_single(v, f.kind, f.type(), {&f});
     }
   }
 
-  // The common valid case, checked without a call: a string where a string belongs.
-  static bool is_string_as_expected(const json::value& v, value_kind kind) {
-    return kind == K::string && v.is_string();
+  // The common valid cases, checked without a call: a string, boolean or integer in range
+  // where one belongs.
+  static bool is_scalar_as_expected(const json::value& v, value_kind kind) {
+    switch (kind) {
+      case K::string:
+        return v.is_string();
+      case K::boolean:
+        return v.is_bool();
+      case K::int64:
+        return v.is_int();
+      case K::int32:
+        return v.is_int() && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX;
+      default:
+        return false;
+    }
   }
 
   void check_list(const json::value& v, const field& f) {
@@ -1230,7 +1242,7 @@ class checker {
     append_index(0);
     for (size_t i = 0; i < items.size(); ++i) {
       path_.back().index = i;
-      if (is_string_as_expected(items[i], f.kind)) continue;
+      if (is_scalar_as_expected(items[i], f.kind)) continue;
       check_single(items[i], f.kind, f.type(), {&f, true});
     }
     path_.pop_back();
@@ -1242,7 +1254,7 @@ class checker {
     if (members.empty()) return;
     append_key({});
     for (const json::member& m : members) {
-      if (is_string_as_expected(m.val, f.map_value)) continue;
+      if (is_scalar_as_expected(m.val, f.map_value)) continue;
       path_.back().key = m.key;
       check_single(m.val, f.map_value, f.type(), {&f, true});
     }
