@@ -62,7 +62,7 @@ class name_table {
   }
 
   // nullptr when the name is not in the table.
-  const T* find(std::string_view name) const {
+  [[gnu::always_inline]] const T* find(std::string_view name) const {
     if (slots_.empty()) return nullptr;
     const name_fingerprint fingerprint(name);
     const size_t mask = slots_.size() - 1;

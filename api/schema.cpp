@@ -7,6 +7,7 @@
 #include "api/status.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -177,11 +178,17 @@ std::span<const message_type> all_messages() {
 }
 
 const message_type* find_message(std::string_view full_name) {
+  // A request looks up its resource's message several times: the last one found is kept.
+  static std::atomic<const message_type*> last_found{nullptr};
+  const message_type* last = last_found.load(std::memory_order_relaxed);
+  if (last && last->full_name == full_name) return last;
   const auto messages = all_messages();
   auto it = std::lower_bound(
       messages.begin(), messages.end(), full_name,
       [](const message_type& m, std::string_view name) { return m.full_name < name; });
-  return it != messages.end() && it->full_name == full_name ? &*it : nullptr;
+  if (it == messages.end() || it->full_name != full_name) return nullptr;
+  last_found.store(&*it, std::memory_order_relaxed);
+  return &*it;
 }
 
 const message_type& type_meta() {
@@ -1171,23 +1178,29 @@ class checker {
   }
 
  private:
+  // One path step and one Go field name are pushed per object and rewritten per member; nested
+  // walks restore go_struct_, so it is set once for all the members.
   void check_members(const json::value& obj, const message_type& type, bool root) {
+    const json::object& members = obj.as_object();
+    if (members.empty()) return;
     const field_lookup fields(type, root);
     const std::string_view outer_struct = go_struct_;
-    for (const json::member& m : obj.as_object()) {
+    go_struct_ = type.name;
+    path_.emplace_back();
+    go_fields_.emplace_back();
+    for (const json::member& m : members) {
+      path_.back().key = m.key;
       const field* f = fields.find(m.key);
       if (!f) {
-        unknown_field(m.key);
+        unknown_field();
         continue;
       }
-      append_key(m.key);
-      go_fields_.push_back(f->name);
-      go_struct_ = type.name;
+      go_fields_.back() = f->name;
       check_value(m.val, *f);
-      path_.pop_back();
-      go_fields_.pop_back();
-      go_struct_ = outer_struct;
     }
+    path_.pop_back();
+    go_fields_.pop_back();
+    go_struct_ = outer_struct;
   }
 
   void check_value(const json::value& v, const field& f) {
@@ -1200,28 +1213,52 @@ class checker {
       check_list(v, f);
     } else if (f.is_map()) {
       check_map(v, f);
-    } else {
+    } else if (!is_scalar_as_expected(v, f.kind)) {
       check_single(v, f.kind, f.type(), {&f});
+    }
+  }
+
+  // The common valid cases, checked without a call: a string, boolean or integer in range
+  // where one belongs.
+  static bool is_scalar_as_expected(const json::value& v, value_kind kind) {
+    switch (kind) {
+      case K::string:
+        return v.is_string();
+      case K::boolean:
+        return v.is_bool();
+      case K::int64:
+        return v.is_int();
+      case K::int32:
+        return v.is_int() && v.as_int() >= INT32_MIN && v.as_int() <= INT32_MAX;
+      default:
+        return false;
     }
   }
 
   void check_list(const json::value& v, const field& f) {
     if (!v.is_array()) return kind_mismatch(v, {&f});
     const json::array& items = v.as_array();
+    if (items.empty()) return;
+    append_index(0);
     for (size_t i = 0; i < items.size(); ++i) {
-      append_index(i);
+      path_.back().index = i;
+      if (is_scalar_as_expected(items[i], f.kind)) continue;
       check_single(items[i], f.kind, f.type(), {&f, true});
-      path_.pop_back();
     }
+    path_.pop_back();
   }
 
   void check_map(const json::value& v, const field& f) {
     if (!v.is_object()) return kind_mismatch(v, {&f});
-    for (const json::member& m : v.as_object()) {
-      append_key(m.key);
+    const json::object& members = v.as_object();
+    if (members.empty()) return;
+    append_key({});
+    for (const json::member& m : members) {
+      if (is_scalar_as_expected(m.val, f.map_value)) continue;
+      path_.back().key = m.key;
       check_single(m.val, f.map_value, f.type(), {&f, true});
-      path_.pop_back();
     }
+    path_.pop_back();
   }
 
   void check_single(const json::value& v, value_kind kind, const message_type* type,
@@ -1366,12 +1403,11 @@ class checker {
 
   void needs_normalization() { report_.needs_normalization = true; }
 
-  void unknown_field(std::string_view key) {
+  // The unknown member's key is the last step of the path.
+  void unknown_field() {
     needs_normalization();
     if (mode_ == check_mode::ignore || report_.unknown_fields.size() >= kMaxStrictErrors) return;
-    append_key(key);
     std::string path = path_text();
-    path_.pop_back();
     std::string message = "unknown field " + api::go_quote(path);
     report_.unknown_fields.push_back(std::move(path));
     (mode_ == check_mode::strict ? report_.errors : report_.warnings).push_back(std::move(message));
