@@ -47,8 +47,9 @@ double value::as_double() const {
 
 namespace {
 
+// The Word at p, wherever p points.
 template <typename Word>
-inline Word load(const char* p) {
+inline Word load(const void* p) {
   Word w;
   std::memcpy(&w, p, sizeof w);
   return w;
@@ -254,13 +255,6 @@ inline uint32_t attention_mask(const block& b) {
 }
 #endif
 
-template <typename T>
-inline uint64_t load_word(const unsigned char* p) {
-  T word;
-  std::memcpy(&word, p, sizeof word);
-  return word;
-}
-
 // Whether the fewer than 16 bytes from p to end are all kPlain, tested as one block of
 // overlapping loads (a byte seen twice or a space of padding changes nothing).
 inline bool tail_is_plain(const unsigned char* p, const unsigned char* end) {
@@ -269,12 +263,12 @@ inline bool tail_is_plain(const unsigned char* p, const unsigned char* end) {
   uint64_t low = kSpaces;
   uint64_t high = kSpaces;
   if (n >= 8) {
-    low = load_word<uint64_t>(p);
-    high = load_word<uint64_t>(end - 8);
+    low = load<uint64_t>(p);
+    high = load<uint64_t>(end - 8);
   } else if (n >= 4) {
-    low = load_word<uint32_t>(p) | load_word<uint32_t>(end - 4) << 32;
+    low = load<uint32_t>(p) | uint64_t{load<uint32_t>(end - 4)} << 32;
   } else if (n >= 2) {
-    low = kSpaces << 32 | load_word<uint16_t>(p) | load_word<uint16_t>(end - 2) << 16;
+    low = kSpaces << 32 | load<uint16_t>(p) | uint64_t{load<uint16_t>(end - 2)} << 16;
   } else if (n == 1) {
     low = kSpaces << 8 | *p;
   }
@@ -487,9 +481,8 @@ void write_special_rest(writer& w, const unsigned char* p, const unsigned char* 
 // memcpy without a library call for the short strings most documents are made of.
 template <typename T>
 inline void copy_overlapping(char* to, const char* from, size_t n) {
-  T head, tail;
-  std::memcpy(&head, from, sizeof(T));
-  std::memcpy(&tail, from + n - sizeof(T), sizeof(T));
+  const T head = load<T>(from);
+  const T tail = load<T>(from + n - sizeof(T));
   std::memcpy(to, &head, sizeof(T));
   std::memcpy(to + n - sizeof(T), &tail, sizeof(T));
 }
@@ -623,8 +616,6 @@ namespace {
 // Nesting limit whatever the caller asks: bounds the recursion of the parsers here (the slow
 // parser needs about 300 bytes of stack per level). Go's own hard limit is 10000.
 constexpr size_t kHardMaxDepth = 1000;
-// Deeper than Kubernetes objects usually nest: the path vectors start with this capacity.
-constexpr size_t kUsualDepth = 16;
 // As sigs.k8s.io/json: report at most this many distinct duplicate fields.
 constexpr size_t kMaxReportedDuplicates = 100;
 
@@ -633,7 +624,7 @@ class parse_state {
  public:
   parse_state(const parse_options& options, parse_result& result)
       : max_depth_(std::min(options.max_depth, kHardMaxDepth)), result_(result) {
-    path_.reserve(kUsualDepth);
+    path_.reserve(k_usual_path_depth);
   }
 
   size_t max_depth() const { return max_depth_; }

@@ -14,6 +14,9 @@ struct path_step {
   bool is_index = false;
 };
 
+// Deeper than Kubernetes objects usually nest: walks reserve this many steps up front.
+constexpr size_t k_usual_path_depth = 16;
+
 inline std::string dotted_path(const std::vector<path_step>& steps) {
   std::string out;
   for (const path_step& step : steps) {

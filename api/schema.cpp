@@ -1163,9 +1163,8 @@ struct go_type_ref {
 class checker {
  public:
   checker(check_mode mode, check_report& report) : mode_(mode), report_(report) {
-    constexpr size_t kUsualDepth = 16;  // deeper than Kubernetes objects usually nest
-    path_.reserve(kUsualDepth);
-    go_fields_.reserve(kUsualDepth);
+    path_.reserve(json::k_usual_path_depth);
+    go_fields_.reserve(json::k_usual_path_depth);
   }
 
   void check_root(const json::value& obj, const message_type& type) {

@@ -756,12 +756,8 @@ void event_facts(const json::value& obj, fact_map& fields) {
   put(fields, "type", obj.find("type"));
 }
 
-// How many fields kind_facts sets at most for `kind`.
-size_t kind_fact_count(std::string_view kind) {
-  if (kind == "Pod") return 9;
-  if (kind == "Event") return 11;
-  return 1;
-}
+// Room for the fields of the kinds with the most (Events have 13 with the metadata's two).
+constexpr size_t k_reserved_fields = 13;
 
 void kind_facts(std::string_view kind, const json::value& obj, fact_map& fields) {
   if (kind == "Pod") {
@@ -821,7 +817,7 @@ size_t fact_map::lower_bound(std::string_view key) const {
 object_facts extract_facts(const json::value& obj) {
   object_facts facts;
   const std::string_view kind = obj.get_string("kind");
-  facts.fields.reserve(2 + kind_fact_count(kind));  // metadata.name and .namespace, then kind's
+  facts.fields.reserve(k_reserved_fields);
   const json::value* metadata = obj.find("metadata");
   if (const json::value* labels = member_of(metadata, "labels"); labels && labels->is_object()) {
     facts.labels.reserve(labels->as_object().size());
