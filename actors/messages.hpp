@@ -34,7 +34,7 @@ typename Inspector::result_type inspect(Inspector& f, status_cause& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_error& x) {
   return f(caf::meta::type_name("api_error"), x.code, x.reason, x.message, x.name, x.group, x.kind,
-           x.uid, x.causes, x.retry_after_seconds);
+           x.uid, x.causes, x.retry_after_seconds, x.continue_token);
 }
 
 }  // namespace kactor::api

@@ -98,6 +98,7 @@ status_cause make_cause(std::string reason, const std::string& field, std::strin
 
 std::string status_json(const api_error& e) {
   json::value s = status_skeleton("Failure");
+  if (!e.continue_token.empty()) s["metadata"].set("continue", e.continue_token);
   s.set("message", e.message);
   s.set("reason", e.reason);
   json::value details = details_json(e);
@@ -163,6 +164,17 @@ api_error bad_request(const std::string& message) {
 
 api_error gone_expired(const std::string& message) {
   return make_error(410, "Expired", message);
+}
+
+api_error continue_expired(const std::string& inconsistent_token) {
+  api_error e = gone_expired(
+      "The provided continue parameter is too old to display a consistent list result. You can "
+      "start a new list without the continue parameter, or use the continue token in this "
+      "response to retrieve the remainder of the results. Continuing with the provided token "
+      "results in an inconsistent list - objects that were created, modified, or deleted between "
+      "the time the first chunk was returned and now may show up in the list.");
+  e.continue_token = inconsistent_token;
+  return e;
 }
 
 api_error method_not_allowed(const std::string& message) {

@@ -25,6 +25,7 @@ struct api_error {
   std::string uid;
   std::vector<status_cause> causes;
   int retry_after_seconds = 0;
+  std::string continue_token;  // metadata.continue: where an expired paged list can go on from
 };
 
 // The Status JSON object for an error.
@@ -48,6 +49,9 @@ api_error invalid(const std::string& kind, const std::string& group, const std::
                   std::vector<status_cause> causes);
 api_error bad_request(const std::string& message);
 api_error gone_expired(const std::string& message);  // 410 Expired
+// 410 Expired for a continue token whose snapshot is gone; `inconsistent_token` continues the
+// list from the same place over the current state.
+api_error continue_expired(const std::string& inconsistent_token);
 api_error method_not_allowed(const std::string& message);
 api_error unsupported_media_type(const std::string& content_type);
 api_error not_acceptable(const std::string& message);

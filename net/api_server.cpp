@@ -37,6 +37,13 @@ using api_server_context = api_server::context;
 namespace {
 
 constexpr size_t kListPageSize = 512;
+// A paged list's pages agree with its first page while its snapshot is kept: for this long after
+// its last page was read, and while it is among the kContinueSnapshots most recently used. Later
+// pages get 410 Expired with a token that goes on over the current state, as kube-apiserver answers
+// once etcd has compacted the list's revision.
+constexpr auto kContinueSnapshotTtl = std::chrono::seconds(60);
+constexpr size_t kContinueSnapshots = 32;
+constexpr int kSnapshotAttempts = 3;  // reads of a first page that may meet a growing map
 constexpr int kPatchAttempts = 5;
 
 void send(responder& reply, int code, std::string body, const std::vector<std::string>& warnings,
@@ -92,16 +99,18 @@ std::string from_url_safe(std::string_view s) {
   return b64;
 }
 
-std::string encode_continue(uint64_t revision, const std::string& last_key) {
+// A continue token as kube-apiserver spells it. Revision -1 goes on over the current state
+// (the token of a 410 for an expired snapshot).
+std::string encode_continue(int64_t revision, const std::string& last_key) {
   json::value token = json::value::make_object();
   token.set("v", "meta.k8s.io/v1");
-  token.set("rv", static_cast<int64_t>(revision));
+  token.set("rv", revision);
   token.set("start", last_key);
   return url_safe(api::base64_encode(json::dump(token)));
 }
 
 struct continue_token {
-  uint64_t revision = 0;
+  int64_t revision = 0;  // the list's revision; negative: the current one
   std::string start_after;
 };
 
@@ -112,10 +121,10 @@ std::optional<continue_token> decode_continue(std::string_view text, std::string
   if (!json::parse(*raw, token).ok || !token.is_object()) return std::nullopt;
   const json::value* rv = token.find("rv");
   const json::value* start = token.find("start");
-  if (token.get_string("v") != "meta.k8s.io/v1" || !rv || !rv->is_int() || rv->as_int() < 0 ||
+  if (token.get_string("v") != "meta.k8s.io/v1" || !rv || !rv->is_int() || rv->as_int() == 0 ||
       !start || !start->is_string() || !start->as_string().starts_with(prefix))
     return std::nullopt;
-  return continue_token{static_cast<uint64_t>(rv->as_int()), start->as_string()};
+  return continue_token{rv->as_int(), start->as_string()};
 }
 
 struct selectors {
@@ -155,6 +164,41 @@ std::optional<std::string> pinned_name(const selectors& sel) {
   for (const auto& r : sel.fields.requirements())
     if (r.field == "metadata.name" && !r.negated) return r.value;
   return std::nullopt;
+}
+
+// One page of a list: the matching items after `start_after`, at most `limit` (0: all).
+struct list_page {
+  std::vector<store::kv> items;
+  bool more = false;                // matching items may follow the last one
+  std::optional<size_t> remaining;  // how many items follow (without selectors)
+};
+
+// Reads the page from `snapshot` in chunks; nullopt when the snapshot expired meanwhile.
+std::optional<list_page> read_page(store::read_snapshot& snapshot, const std::string& prefix,
+                                   std::string after, const selectors& sel, size_t limit) {
+  list_page page;
+  const size_t chunk = limit && sel.empty() ? limit : std::max(limit, kListPageSize);
+  while (true) {
+    auto range = snapshot.range(prefix, after, chunk);
+    if (!range) return std::nullopt;
+    // Items are moved out below: keep the chunk's last key first.
+    const std::string chunk_last = range->items.empty() ? after : range->items.back().key;
+    std::string last_key;
+    for (auto& item : range->items) {
+      last_key = item.key;
+      if (!object_matches(sel, item.value)) continue;
+      page.items.push_back(std::move(item));
+      if (limit && page.items.size() == limit) break;
+    }
+    const bool full = limit && page.items.size() == limit;
+    if (full && (range->more || last_key != chunk_last)) {
+      page.more = true;
+      if (sel.empty()) page.remaining = range->remaining;
+      return page;
+    }
+    if (!range->more || range->items.empty()) return page;
+    after = chunk_last;
+  }
 }
 
 std::string list_body(const api::resource_info& info, uint64_t revision,
@@ -294,7 +338,11 @@ class watch_encoder {
 
 api_server::api_server(store::backend& reader, store::write_client& writer, store::watch_hub& hub,
                        api_server_options options)
-    : reader_(reader), writer_(writer), hub_(hub), options_(std::move(options)) {}
+    : reader_(reader),
+      writer_(writer),
+      hub_(hub),
+      options_(std::move(options)),
+      snapshots_(kContinueSnapshotTtl, kContinueSnapshots) {}
 
 api_server::~api_server() = default;
 
@@ -445,16 +493,13 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
     limit = static_cast<size_t>(*v);
   }
   const std::string prefix = store::collection_prefix(info.group, info.plural, ctx->r.ns);
-  std::string start_after;
-  std::optional<uint64_t> token_revision;
+  std::optional<continue_token> token;
   if (auto text = ctx->q.get("continue"); text && !text->empty()) {
-    auto token = decode_continue(*text, prefix);
+    token = decode_continue(*text, prefix);
     if (!token)
       return send_error(*ctx->reply,
                         api::bad_request("continue key is not valid: incorrect encoded start "
                                          "resourceVersion (version meta.k8s.io/v1)"));
-    start_after = token->start_after;
-    token_revision = token->revision;
   }
   const uint64_t current = reader_.revision();
   if (requested_rv > current)
@@ -466,41 +511,42 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
                       api::gone_expired("The resourceVersion for the provided list is too old."));
 
   std::vector<store::kv> items;
-  uint64_t revision = 0;
+  uint64_t list_revision = 0;
   std::string next;
   std::optional<size_t> remaining;
   if (auto name = pinned_name(sel); name && (!ctx->r.ns.empty() || !info.namespaced)) {
-    uint64_t rev = 0;
-    auto bytes = reader_.get(store::object_key(info.group, info.plural, ctx->r.ns, *name), &rev);
-    revision = rev;
+    auto bytes =
+        reader_.get(store::object_key(info.group, info.plural, ctx->r.ns, *name), &list_revision);
     if (bytes && object_matches(sel, *bytes)) items.push_back({"", std::move(*bytes)});
   } else {
-    const size_t page = limit && sel.empty() ? limit : std::max(limit, kListPageSize);
-    std::string after = start_after;
-    while (true) {
-      auto range = reader_.range(prefix, after, page);
-      if (revision == 0) revision = range.revision;
-      // Items are moved out below: keep the page's last key first.
-      const std::string page_last = range.items.empty() ? after : range.items.back().key;
-      std::string last_key;
-      for (auto& item : range.items) {
-        last_key = item.key;
-        if (!object_matches(sel, item.value)) continue;
-        items.push_back(std::move(item));
-        if (limit && items.size() == limit) break;
-      }
-      const bool stopped_early = limit && items.size() == limit;
-      if (stopped_early && (range.more || last_key != page_last)) {
-        next = encode_continue(token_revision.value_or(revision), items.back().key);
-        if (sel.empty()) remaining = range.remaining;
-        break;
-      }
-      if (!range.more || range.items.empty()) break;
-      after = page_last;
+    const bool pinned = token && token->revision > 0;  // the pages before came from a snapshot
+    const std::string start_after = token ? token->start_after : std::string();
+    auto expired = [&] {
+      send_error(*ctx->reply, api::continue_expired(encode_continue(-1, start_after)));
+    };
+    std::shared_ptr<store::read_snapshot> snapshot;
+    if (pinned) {
+      snapshot = continue_snapshot(static_cast<uint64_t>(token->revision));
+      if (!snapshot) return expired();
+    }
+    std::optional<list_page> page;
+    for (int attempt = 0; attempt < kSnapshotAttempts && !page; ++attempt) {
+      if (!snapshot) snapshot = reader_.snapshot();
+      page = read_page(*snapshot, prefix, start_after, sel, limit);
+      if (!page && pinned) return expired();
+      if (!page) snapshot.reset();  // the map grew meanwhile: read from a new snapshot
+    }
+    if (!page)
+      return send_error(*ctx->reply, api::internal_error("the store's snapshots kept expiring "
+                                                         "while the list was read; list again"));
+    items = std::move(page->items);
+    list_revision = snapshot->revision();
+    if (page->more) {
+      next = encode_continue(static_cast<int64_t>(list_revision), items.back().key);
+      remaining = page->remaining;
+      keep_snapshot(std::move(snapshot));
     }
   }
-  if (revision == 0) revision = current;
-  const uint64_t list_revision = token_revision.value_or(revision);
   auto format = read_format_of(ctx->req, ctx->q);
   if (!format.table_version)
     return send(*ctx->reply, 200, list_body(info, list_revision, items, next, remaining), {});
@@ -511,6 +557,31 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
   for (const auto& item : items) objects.push_back(item.value);
   send(*ctx->reply, 200,
        table_of(info, format, objects, {std::to_string(list_revision), next, remaining}), {});
+}
+
+std::shared_ptr<store::read_snapshot> api_server::continue_snapshot(uint64_t revision) {
+  {
+    std::lock_guard lock(snapshots_mutex_);
+    if (auto kept = snapshots_.find(revision, list_snapshots::clock::now())) return kept;
+  }
+  auto current = reader_.snapshot();
+  return current->revision() == revision ? current : nullptr;
+}
+
+void api_server::keep_snapshot(std::shared_ptr<store::read_snapshot> snapshot) {
+  const auto now = list_snapshots::clock::now();
+  std::lock_guard lock(snapshots_mutex_);
+  snapshots_.keep(std::move(snapshot), now);
+  if (expiry_scheduled_) return;
+  expiry_scheduled_ = true;
+  deadlines_.at(now + kContinueSnapshotTtl, [this] { expire_snapshots(); });
+}
+
+void api_server::expire_snapshots() {
+  std::lock_guard lock(snapshots_mutex_);
+  auto next = snapshots_.expire(list_snapshots::clock::now());
+  expiry_scheduled_ = next.has_value();
+  if (next) deadlines_.at(*next, [this] { expire_snapshots(); });
 }
 
 void api_server::watch(const std::shared_ptr<context>& ctx) {

@@ -5,11 +5,13 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "api/json.hpp"
 #include "net/deadlines.hpp"
 #include "net/http.hpp"
+#include "net/list_snapshots.hpp"
 #include "store/backend.hpp"
 #include "store/watch_hub.hpp"
 #include "store/write_client.hpp"
@@ -61,6 +63,12 @@ class api_server {
   void read_modify_write(const std::shared_ptr<context>& ctx,
                          const std::shared_ptr<update_plan>& plan, int attempt);
 
+  // The snapshot a continue token at `revision` reads from: the one kept for it, or the current
+  // state if nothing changed since; nullptr when neither (the token has expired).
+  std::shared_ptr<store::read_snapshot> continue_snapshot(uint64_t revision);
+  void keep_snapshot(std::shared_ptr<store::read_snapshot> snapshot);
+  void expire_snapshots();
+
   void serve_discovery(const std::shared_ptr<context>& ctx);
   void assign_cluster_ip(json::value& obj);
   std::string allocate_cluster_ip();
@@ -70,7 +78,10 @@ class api_server {
   store::watch_hub& hub_;
   api_server_options options_;
   std::atomic<bool> ready_{false};
-  deadline_runner deadlines_;
+  std::mutex snapshots_mutex_;
+  list_snapshots snapshots_;
+  bool expiry_scheduled_ = false;
+  deadline_runner deadlines_;  // last: its thread stops before the members it touches go
 };
 
 }  // namespace kactor::net

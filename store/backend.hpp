@@ -25,6 +25,19 @@ struct range_result {
   size_t remaining = 0;   // how many remain (only when more)
 };
 
+// A consistent view of the store at one revision that stays open across requests: the pages of a
+// paged list read from it. Reads from several threads take turns. The backend may expire a
+// snapshot (LMDB must close every transaction to grow its map); its reads then return nullopt.
+// A snapshot must not outlive its backend.
+class read_snapshot {
+ public:
+  virtual ~read_snapshot() = default;
+  virtual uint64_t revision() const = 0;
+  // As backend::range, but from this snapshot (range_result::revision is this one's).
+  virtual std::optional<range_result> range(std::string_view prefix, std::string_view start_after,
+                                            size_t limit) = 0;
+};
+
 // One write transaction's mutations, applied atomically together with the new revision.
 struct mutation {
   enum class op { put, erase };
@@ -44,6 +57,8 @@ class backend {
   virtual range_result range(std::string_view prefix, std::string_view start_after,
                              size_t limit) = 0;
   virtual uint64_t revision() = 0;
+  // A snapshot of the current state, for several reads that must agree with each other.
+  virtual std::shared_ptr<read_snapshot> snapshot() = 0;
 
   // Writes: only ever called by the store actor (the single writer).
   // A write session sees its own uncommitted mutations in `get_for_write`; `commit` makes them

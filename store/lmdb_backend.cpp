@@ -8,6 +8,10 @@
 // read. Every read is one short read-only transaction; the revision it reports comes from the
 // same snapshot as its data. Writes come from one thread at a time (the store actor).
 //
+// Snapshots (`snapshot()`) keep a read transaction open between reads, for the pages of a paged
+// list. While one is open LMDB cannot reuse the pages written after it, so callers hold them
+// briefly; growing the map closes them all (they expire).
+//
 // Map size: when a write session runs out of map space (MDB_MAP_FULL), the session's transaction
 // is aborted, the map is doubled and the session's mutations so far are replayed into a fresh
 // transaction. This is invisible to the caller: the single writer guarantees that the replay
@@ -93,6 +97,19 @@ void check_cursor_end(int rc, std::string_view what) {
   if (rc != 0 && rc != MDB_NOTFOUND) throw std::runtime_error(lmdb_error(what, rc));
 }
 
+// The read transaction of a snapshot; null once the snapshot has expired. A transaction serves
+// one thread at a time.
+struct snapshot_txn {
+  std::mutex mutex;
+  MDB_txn* txn = nullptr;
+
+  void close() {
+    std::lock_guard lock(mutex);
+    if (txn) mdb_txn_abort(txn);
+    txn = nullptr;
+  }
+};
+
 class lmdb_backend final : public backend {
  public:
   explicit lmdb_backend(const lmdb_options& options);
@@ -103,6 +120,9 @@ class lmdb_backend final : public backend {
   std::optional<std::string> get(std::string_view key, uint64_t* revision) override;
   range_result range(std::string_view prefix, std::string_view start_after, size_t limit) override;
   uint64_t revision() override;
+  std::shared_ptr<read_snapshot> snapshot() override;
+  std::optional<range_result> range_in(snapshot_txn& snapshot, std::string_view prefix,
+                                       std::string_view start_after, size_t limit);
 
   void begin_write() override;
   std::optional<std::string> get_for_write(std::string_view key) override;
@@ -118,6 +138,9 @@ class lmdb_backend final : public backend {
     return !key.empty() && key.size() <= max_key_size_;
   }
   uint64_t read_revision(MDB_txn* txn) const;
+  range_result scan(MDB_txn* txn, std::string_view prefix, std::string_view start_after,
+                    size_t limit) const;
+  void expire_snapshots();
 
   void require_session(const char* operation) const;
   bool session_usable() const { return write_txn_ != nullptr && session_error_.empty(); }
@@ -137,6 +160,9 @@ class lmdb_backend final : public backend {
   size_t map_size_ = 0;
   // Shared by every live read transaction; exclusive while the map is remapped.
   std::shared_mutex map_mutex_;
+  // The open snapshots, so that growing the map can close them.
+  std::mutex snapshots_mutex_;
+  std::vector<std::weak_ptr<snapshot_txn>> snapshots_;
 
   // The write session (single writer).
   bool in_session_ = false;
@@ -162,6 +188,7 @@ lmdb_backend::lmdb_backend(const lmdb_options& options) : path_(options.path) {
 }
 
 lmdb_backend::~lmdb_backend() {
+  expire_snapshots();
   if (write_txn_) mdb_txn_abort(write_txn_);
   mdb_env_close(env_);
 }
@@ -234,9 +261,14 @@ range_result lmdb_backend::range(std::string_view prefix, std::string_view start
                                  size_t limit) {
   std::shared_lock lock(map_mutex_);
   read_txn txn(env_);
+  return scan(txn.get(), prefix, start_after, limit);
+}
+
+range_result lmdb_backend::scan(MDB_txn* txn, std::string_view prefix, std::string_view start_after,
+                                size_t limit) const {
   range_result result;
-  result.revision = read_revision(txn.get());
-  cursor c(txn.get(), objects_);
+  result.revision = read_revision(txn);
+  cursor c(txn, objects_);
   // LMDB rejects seek keys longer than its key limit; seeking to a truncated start_after lands
   // at or before the right place and the loop below skips the rest.
   std::string_view from = std::max(prefix, start_after);
@@ -259,6 +291,64 @@ uint64_t lmdb_backend::revision() {
   std::shared_lock lock(map_mutex_);
   read_txn txn(env_);
   return read_revision(txn.get());
+}
+
+class lmdb_snapshot final : public read_snapshot {
+ public:
+  lmdb_snapshot(lmdb_backend& backend, std::shared_ptr<snapshot_txn> txn, uint64_t revision)
+      : backend_(backend), txn_(std::move(txn)), revision_(revision) {}
+  ~lmdb_snapshot() override { txn_->close(); }
+  lmdb_snapshot(const lmdb_snapshot&) = delete;
+  lmdb_snapshot& operator=(const lmdb_snapshot&) = delete;
+
+  uint64_t revision() const override { return revision_; }
+  std::optional<range_result> range(std::string_view prefix, std::string_view start_after,
+                                    size_t limit) override {
+    return backend_.range_in(*txn_, prefix, start_after, limit);
+  }
+
+ private:
+  lmdb_backend& backend_;
+  std::shared_ptr<snapshot_txn> txn_;
+  uint64_t revision_;
+};
+
+std::shared_ptr<read_snapshot> lmdb_backend::snapshot() {
+  std::shared_lock lock(map_mutex_);
+  auto txn = std::make_shared<snapshot_txn>();
+  if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn->txn)) {
+    txn->txn = nullptr;
+    throw std::runtime_error(lmdb_error("cannot begin read transaction", rc));
+  }
+  uint64_t revision = 0;
+  try {
+    revision = read_revision(txn->txn);
+  } catch (...) {
+    txn->close();
+    throw;
+  }
+  {
+    std::lock_guard registry(snapshots_mutex_);
+    std::erase_if(snapshots_, [](const auto& weak) { return weak.expired(); });
+    snapshots_.push_back(txn);
+  }
+  return std::make_shared<lmdb_snapshot>(*this, std::move(txn), revision);
+}
+
+std::optional<range_result> lmdb_backend::range_in(snapshot_txn& snapshot, std::string_view prefix,
+                                                   std::string_view start_after, size_t limit) {
+  std::shared_lock lock(map_mutex_);
+  std::lock_guard turn(snapshot.mutex);
+  if (!snapshot.txn) return std::nullopt;
+  return scan(snapshot.txn, prefix, start_after, limit);
+}
+
+// Closes every open snapshot's transaction; their reads return nullopt from now on.
+void lmdb_backend::expire_snapshots() {
+  std::lock_guard registry(snapshots_mutex_);
+  for (const auto& weak : snapshots_)
+    if (auto txn = weak.lock()) txn->close();
+  snapshots_.clear();
 }
 
 void lmdb_backend::require_session(const char* operation) const {
@@ -336,6 +426,7 @@ void lmdb_backend::apply(mutation m) {
 
 int lmdb_backend::grow_map() {
   std::unique_lock lock(map_mutex_);  // waits for every live read transaction to end
+  expire_snapshots();                 // and closes those kept open between reads
   size_t bigger = map_size_ * 2;
   if (int rc = mdb_env_set_mapsize(env_, bigger)) return rc;
   map_size_ = bigger;

@@ -32,6 +32,7 @@ class gated_backend : public store::backend {
     return inner_->range(prefix, start_after, limit);
   }
   uint64_t revision() override { return inner_->revision(); }
+  std::shared_ptr<store::read_snapshot> snapshot() override { return inner_->snapshot(); }
   void begin_write() override { inner_->begin_write(); }
   std::optional<std::string> get_for_write(std::string_view key) override {
     return inner_->get_for_write(key);

@@ -5,6 +5,7 @@ finalizer behaviour, checked against what kube-apiserver 1.32 does.
 Run: python3 tests/e2e/test_crud.py --kactor build/kactor [-k pattern]
 """
 
+import base64
 import json
 import os
 import re
@@ -516,6 +517,71 @@ class ApiServerTest(unittest.TestCase):
         pages, seen = self._page_all("/api/v1/configmaps", 7)
         self.assertEqual(sorted(seen), every, "all-namespaces paging with limit=7")
         self.assertEqual(len(seen), len(set(seen)), "all-namespaces paging returned duplicates")
+
+    def test_09c_paging_shows_the_first_pages_revision(self):
+        # Later pages come from the snapshot of the first: writes in between do not show.
+        self.c.ensure_namespace("e2e-snap")
+        path = nsp("e2e-snap", "configmaps")
+        for i in range(12):
+            self.c.create(path, configmap("snap-%02d" % i))
+        first = self.c.list(path + "?limit=4")
+        rv = first["metadata"]["resourceVersion"]
+        token = first["metadata"]["continue"]
+        self.c.expect(self.c.delete(path + "/snap-05"), 200, "delete between pages")
+        self.c.expect(self.c.delete(path + "/snap-10"), 200, "delete between pages")
+        self.c.create(path, configmap("snap-06a"))
+        changed = self.c.read(path + "/snap-08")
+        changed["data"] = {"changed": "yes"}
+        self.c.expect(self.c.put(path + "/snap-08", changed), 200, "update between pages")
+
+        seen = [i["metadata"]["name"] for i in first["items"]]
+        for _ in range(10):
+            page = self.c.list(path + "?limit=4&continue=" + q(token))
+            self.assertEqual(page["metadata"]["resourceVersion"], rv, "every page has the first's revision")
+            for item in page["items"]:
+                self.assertLessEqual(rv_of(item), int(rv), "no item newer than the list: %r" % item["metadata"])
+                if item["metadata"]["name"] == "snap-08":
+                    self.assertNotIn("changed", item.get("data", {}), "snap-08 as it was at the first page")
+            seen += [i["metadata"]["name"] for i in page["items"]]
+            token = page["metadata"].get("continue")
+            if not token:
+                break
+        self.assertEqual(seen, ["snap-%02d" % i for i in range(12)], "the pages show the first page's state")
+        now = [i["metadata"]["name"] for i in self.c.list(path)["items"]]
+        self.assertIn("snap-06a", now)
+        self.assertNotIn("snap-05", now)
+
+    def test_09d_expired_continue_token_gets_410_and_a_token_over_the_current_state(self):
+        self.c.ensure_namespace("e2e-expire")
+        path = nsp("e2e-expire", "configmaps")
+        for i in range(6):
+            self.c.create(path, configmap("exp-%d" % i))
+        first = self.c.list(path + "?limit=2")
+        token = json.loads(base64.urlsafe_b64decode(first["metadata"]["continue"] + "=="))
+        # A revision no list snapshot was kept for, now that the store has moved past it.
+        token["rv"] = int(first["metadata"]["resourceVersion"]) - 1
+        stale = base64.urlsafe_b64encode(json.dumps(token).encode()).decode().rstrip("=")
+        self.c.create(path, configmap("exp-9"))
+        r = self.c.get(path + "?limit=2&continue=" + q(stale))
+        status = check_status(r, 410, "Expired", prefix="The provided continue parameter is too old",
+                              what="continue token of a revision without a snapshot")
+        self.assertIn("inconsistent list", status["message"])
+        inconsistent = status["metadata"].get("continue")
+        self.assertTrue(inconsistent, "the 410 carries a token that goes on over the current state")
+        rest = []
+        for _ in range(10):
+            page = self.c.list(path + "?limit=2&continue=" + q(inconsistent))
+            rest += [i["metadata"]["name"] for i in page["items"]]
+            inconsistent = page["metadata"].get("continue")
+            if not inconsistent:
+                break
+        self.assertEqual(rest, ["exp-2", "exp-3", "exp-4", "exp-5", "exp-9"],
+                         "the rest of the list over the current state, new objects included")
+        zero = dict(token, rv=0)
+        bad = base64.urlsafe_b64encode(json.dumps(zero).encode()).decode().rstrip("=")
+        check_status(self.c.get(path + "?limit=2&continue=" + q(bad)), 400, "BadRequest",
+                     message="continue key is not valid: incorrect encoded start resourceVersion "
+                             "(version meta.k8s.io/v1)", what="a continue token with rv 0")
 
     # -- update, patch, conflicts ---------------------------------------------------------------
     def test_09b_large_lists_span_store_pages(self):

@@ -299,6 +299,84 @@ TEST_F(LmdbBackend, MapFullGrowsTheMapTransparently) {
   EXPECT_GT(std::filesystem::file_size(dir.path() + "/db/data.mdb"), size_t{256} << 10);
 }
 
+TEST_F(LmdbBackend, SnapshotKeepsItsRevisionWhileWritesGoOn) {
+  auto db = open();
+  write_all(*db, 1, {put("core/configmaps/a/x", "x1"), put("core/configmaps/a/y", "y1")});
+  auto snapshot = db->snapshot();
+  ASSERT_EQ(snapshot->revision(), 1u);
+  write_all(*db, 2,
+            {put("core/configmaps/a/x", "x2"), erase("core/configmaps/a/y"),
+             put("core/configmaps/a/z", "z2")});
+
+  auto old = snapshot->range("core/configmaps/a/", "", 0);
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->revision, 1u);
+  EXPECT_EQ(keys_of(*old),
+            (std::vector<std::string>{"core/configmaps/a/x", "core/configmaps/a/y"}));
+  EXPECT_EQ(old->items[0].value, "x1");
+  auto rest = snapshot->range("core/configmaps/a/", "core/configmaps/a/x", 1);
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(keys_of(*rest), std::vector<std::string>{"core/configmaps/a/y"});
+  EXPECT_FALSE(rest->more);
+
+  auto now = db->range("core/configmaps/a/", "", 0);
+  EXPECT_EQ(now.revision, 2u);
+  EXPECT_EQ(keys_of(now), (std::vector<std::string>{"core/configmaps/a/x", "core/configmaps/a/z"}));
+}
+
+TEST_F(LmdbBackend, SnapshotsServeSeveralThreadsInTurn) {
+  auto db = open();
+  std::vector<mutation> puts;
+  for (int i = 0; i < 200; ++i)
+    puts.push_back(put("core/configmaps/a/" + std::to_string(1000 + i), "v"));
+  write_all(*db, 1, puts);
+  auto snapshot = db->snapshot();
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t)
+    readers.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        auto r = snapshot->range("core/configmaps/a/", "", 0);
+        if (!r || r->items.size() != 200 || r->revision != 1) ++wrong;
+      }
+    });
+  for (int i = 0; i < 50; ++i)
+    write_all(*db, 2 + i, {erase("core/configmaps/a/" + std::to_string(1000 + i))});
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST_F(LmdbBackend, GrowingTheMapExpiresOpenSnapshots) {
+  auto db = open(size_t{256} << 10);  // 256 KiB
+  write_all(*db, 1, {put("core/configmaps/a/x", "x")});
+  auto snapshot = db->snapshot();
+  ASSERT_TRUE(snapshot->range("core/configmaps/a/", "", 0));
+  std::string value(1000, 'v');
+  db->begin_write();
+  for (int i = 0; i < 600; ++i) db->apply(put("core/configmaps/b/" + std::to_string(i), value));
+  std::string error;
+  ASSERT_TRUE(db->commit(2, error)) << error;
+  EXPECT_FALSE(snapshot->range("core/configmaps/a/", "", 0))
+      << "the map grew: the snapshot expired";
+  EXPECT_EQ(snapshot->revision(), 1u);
+  auto fresh = db->snapshot();
+  ASSERT_TRUE(fresh->range("core/configmaps/b/", "", 0));
+  EXPECT_EQ(fresh->range("core/configmaps/b/", "", 0)->items.size(), 600u);
+}
+
+TEST_F(LmdbBackend, DroppedSnapshotsGiveTheirReaderSlotsBack) {
+  auto db = open();
+  write_all(*db, 1, {put("core/configmaps/a/x", "x")});
+  auto kept = db->snapshot();
+  for (int i = 0; i < 2000; ++i) {  // more than LMDB's reader slots
+    auto snapshot = db->snapshot();
+    ASSERT_TRUE(snapshot->range("core/configmaps/a/", "", 0)) << i;
+  }
+  write_all(*db, 2, {put("core/configmaps/a/y", "y")});
+  EXPECT_EQ(db->snapshot()->revision(), 2u);
+  EXPECT_EQ(kept->range("core/configmaps/a/", "", 0)->items.size(), 1u);
+}
+
 // Every committed revision r writes "counter" = r and "item/<r>": a snapshot is consistent when
 // the revision, the counter and the number of items all agree.
 TEST_F(LmdbBackend, ConcurrentReadersSeeConsistentSnapshotsWhileWriting) {
