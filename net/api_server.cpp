@@ -114,17 +114,59 @@ struct continue_token {
   std::string start_after;
 };
 
-std::optional<continue_token> decode_continue(std::string_view text, std::string_view prefix) {
-  auto raw = api::base64_decode(from_url_safe(text));
-  if (!raw) return std::nullopt;
+// storage.DecodeContinue; the error says what is wrong with the token.
+std::optional<continue_token> decode_continue(std::string_view text, std::string_view prefix,
+                                              std::string& error) {
+  constexpr std::string_view k_invalid = "continue key is not valid";
   json::value token;
-  if (!json::parse(*raw, token).ok || !token.is_object()) return std::nullopt;
+  auto raw = api::base64_decode(from_url_safe(text));
+  if (!raw || !json::parse(*raw, token).ok || !token.is_object()) {
+    error = k_invalid;
+    return std::nullopt;
+  }
   const json::value* rv = token.find("rv");
   const json::value* start = token.find("start");
-  if (token.get_string("v") != "meta.k8s.io/v1" || !rv || !rv->is_int() || rv->as_int() == 0 ||
-      !start || !start->is_string() || !start->as_string().starts_with(prefix))
-    return std::nullopt;
-  return continue_token{rv->as_int(), start->as_string()};
+  if (token.get_string("v") != "meta.k8s.io/v1") {
+    error = std::string(k_invalid) + ": server does not recognize this encoded version";
+  } else if (!rv || !rv->is_int() || rv->as_int() == 0) {
+    error = std::string(k_invalid) +
+            ": incorrect encoded start resourceVersion (version meta.k8s.io/v1)";
+  } else if (!start || !start->is_string() || start->as_string().empty()) {
+    error = std::string(k_invalid) + ": encoded start key empty (version meta.k8s.io/v1)";
+  } else if (!start->as_string().starts_with(prefix)) {
+    error = std::string(k_invalid);  // a token of another collection
+  } else {
+    return continue_token{rv->as_int(), start->as_string()};
+  }
+  return std::nullopt;
+}
+
+// ValidateListOptions of a list (not a watch): 422 for ListOptions.meta.k8s.io.
+std::optional<api_error> check_list_options(const query_params& q) {
+  std::vector<api::status_cause> causes;
+  const std::string match = q.get("resourceVersionMatch").value_or("");
+  const std::string rv = q.get("resourceVersion").value_or("");
+  if (!match.empty()) {
+    if (rv.empty())
+      causes.push_back(api::forbidden_field(
+          "resourceVersionMatch",
+          "resourceVersionMatch is forbidden unless resourceVersion is provided"));
+    if (!q.get("continue").value_or("").empty())
+      causes.push_back(api::forbidden_field(
+          "resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"));
+    if (match != "Exact" && match != "NotOlderThan")
+      causes.push_back(api::unsupported_value("resourceVersionMatch", api::go_quote(match),
+                                              {"Exact", "NotOlderThan", ""}));
+    if (match == "Exact" && rv == "0")
+      causes.push_back(api::forbidden_field(
+          "resourceVersionMatch",
+          R"(resourceVersionMatch "exact" is forbidden for resourceVersion "0")"));
+  }
+  if (q.get("sendInitialEvents"))
+    causes.push_back(
+        api::forbidden_field("sendInitialEvents", "sendInitialEvents is forbidden for list"));
+  if (causes.empty()) return std::nullopt;
+  return api::invalid("ListOptions", "meta.k8s.io", "", std::move(causes));
 }
 
 struct selectors {
@@ -493,13 +535,16 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
     limit = static_cast<size_t>(*v);
   }
   const std::string prefix = store::collection_prefix(info.group, info.plural, ctx->r.ns);
+  if (auto e = check_list_options(ctx->q)) return send_error(*ctx->reply, *e);
   std::optional<continue_token> token;
   if (auto text = ctx->q.get("continue"); text && !text->empty()) {
-    token = decode_continue(*text, prefix);
+    std::string error;
+    token = decode_continue(*text, prefix, error);
     if (!token)
-      return send_error(*ctx->reply,
-                        api::bad_request("continue key is not valid: incorrect encoded start "
-                                         "resourceVersion (version meta.k8s.io/v1)"));
+      return send_error(*ctx->reply, api::bad_request("invalid continue token: " + error));
+    if (auto rv = ctx->q.get("resourceVersion"); rv && !rv->empty() && *rv != "0")
+      return send_error(*ctx->reply, api::bad_request("specifying resource version is not "
+                                                      "allowed when using continue"));
   }
   const uint64_t current = reader_.revision();
   if (requested_rv > current)

@@ -11,6 +11,7 @@ the dump taken before.
 Run: python3 tests/e2e/test_bad_input.py --kactor build/kactor
 """
 
+import base64
 import json
 import os
 import socket
@@ -27,6 +28,7 @@ from kactor_fixture import (HOST, KactorServer, WatchStream, _Reader, build_requ
 
 NS = "bad"
 CM = "/api/v1/namespaces/%s/configmaps" % NS
+CM_KEY = "core/configmaps/%s/" % NS  # the store's key prefix of CM, as continue tokens carry it
 PODS = "/api/v1/namespaces/%s/pods" % NS
 SVCS = "/api/v1/namespaces/%s/services" % NS
 DEPLOYS = "/apis/apps/v1/namespaces/%s/deployments" % NS
@@ -88,6 +90,12 @@ def deploy_json(name="d", replicas=1, selector=None, template_labels=None):
 
 def js(obj):
     return json.dumps(obj)
+
+
+def token(fields):
+    """A continue token with these fields, spelled as the server spells its own (URL-safe
+    base64 without padding), query-escaped."""
+    return q(base64.urlsafe_b64encode(json.dumps(fields).encode()).decode().rstrip("="))
 
 
 def with_raw(template, placeholder, raw_value):
@@ -347,6 +355,36 @@ def http_cases():
     add(Case("non-numeric limit", "GET", CM + "?limit=abc", 400, "BadRequest"))
     add(Case("garbage continue token", "GET", CM + "?limit=1&continue=" + q("!!not-a-token!!"), 400, "BadRequest"))
     add(Case("base64 garbage continue token", "GET", CM + "?limit=1&continue=" + q("Z2FyYmFnZQ=="), 400, "BadRequest"))
+    add(Case("continue token with rv 0", "GET", CM + "?limit=1&continue=" + token({"v": "meta.k8s.io/v1", "rv": 0,
+                                                                               "start": CM_KEY + "a"}),
+             400, "BadRequest", message="invalid continue token: continue key is not valid: incorrect encoded start "
+                                        "resourceVersion (version meta.k8s.io/v1)"))
+    add(Case("continue token of an unknown version", "GET", CM + "?limit=1&continue=" + token({"v": "v9", "rv": 5,
+                                                                                            "start": "x"}),
+             400, "BadRequest", message="invalid continue token: continue key is not valid: server does not "
+                                        "recognize this encoded version"))
+    add(Case("continue token of another collection", "GET", CM + "?limit=1&continue=" + token(
+        {"v": "meta.k8s.io/v1", "rv": 5, "start": "core/secrets/default/a"}), 400, "BadRequest",
+        message="invalid continue token: continue key is not valid"))
+    add(Case("continue with a resourceVersion", "GET", CM + "?limit=1&resourceVersion=3&continue=" + token(
+        {"v": "meta.k8s.io/v1", "rv": 5, "start": CM_KEY + "a"}), 400, "BadRequest",
+        message="specifying resource version is not allowed when using continue"))
+    add(Case("resourceVersionMatch without resourceVersion", "GET", CM + "?resourceVersionMatch=NotOlderThan", 422,
+             "Invalid", message='ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
+                                'resourceVersionMatch is forbidden unless resourceVersion is provided'))
+    add(Case("resourceVersionMatch with continue", "GET", CM + "?resourceVersion=1&resourceVersionMatch=Exact&continue="
+             + token({"v": "meta.k8s.io/v1", "rv": 5, "start": CM_KEY + "a"}), 422, "Invalid",
+             message='ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
+                     'resourceVersionMatch is forbidden when continue is provided'))
+    add(Case("unknown resourceVersionMatch", "GET", CM + "?resourceVersion=1&resourceVersionMatch=Newest", 422,
+             "Invalid", message='ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Unsupported value: '
+                                '"Newest": supported values: "Exact", "NotOlderThan", ""'))
+    add(Case("Exact resourceVersionMatch at resourceVersion 0", "GET", CM + "?resourceVersion=0&resourceVersionMatch=Exact",
+             422, "Invalid", message='ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
+                                     'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+    add(Case("sendInitialEvents on a list", "GET", CM + "?sendInitialEvents=true", 422, "Invalid",
+             message='ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is '
+                     'forbidden for list'))
 
     # --- patch ----------------------------------------------------------------------------------------
     patch = js({"data": {"a": "b"}})

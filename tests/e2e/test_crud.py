@@ -577,11 +577,6 @@ class ApiServerTest(unittest.TestCase):
                 break
         self.assertEqual(rest, ["exp-2", "exp-3", "exp-4", "exp-5", "exp-9"],
                          "the rest of the list over the current state, new objects included")
-        zero = dict(token, rv=0)
-        bad = base64.urlsafe_b64encode(json.dumps(zero).encode()).decode().rstrip("=")
-        check_status(self.c.get(path + "?limit=2&continue=" + q(bad)), 400, "BadRequest",
-                     message="continue key is not valid: incorrect encoded start resourceVersion "
-                             "(version meta.k8s.io/v1)", what="a continue token with rv 0")
 
     # -- update, patch, conflicts ---------------------------------------------------------------
     def test_09b_large_lists_span_store_pages(self):
