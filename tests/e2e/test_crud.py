@@ -518,12 +518,17 @@ class ApiServerTest(unittest.TestCase):
         self.assertEqual(sorted(seen), every, "all-namespaces paging with limit=7")
         self.assertEqual(len(seen), len(set(seen)), "all-namespaces paging returned duplicates")
 
+    def _configmaps(self, ns, names):
+        """Creates ConfigMaps `names` in namespace `ns`; returns the collection's path."""
+        self.c.ensure_namespace(ns)
+        path = nsp(ns, "configmaps")
+        for name in names:
+            self.c.create(path, configmap(name))
+        return path
+
     def test_09c_paging_shows_the_first_pages_revision(self):
         # Later pages come from the snapshot of the first: writes in between do not show.
-        self.c.ensure_namespace("e2e-snap")
-        path = nsp("e2e-snap", "configmaps")
-        for i in range(12):
-            self.c.create(path, configmap("snap-%02d" % i))
+        path = self._configmaps("e2e-snap", ["snap-%02d" % i for i in range(12)])
         first = self.c.list(path + "?limit=4")
         rv = first["metadata"]["resourceVersion"]
         token = first["metadata"]["continue"]
@@ -552,10 +557,7 @@ class ApiServerTest(unittest.TestCase):
         self.assertNotIn("snap-05", now)
 
     def test_09d_expired_continue_token_gets_410_and_a_token_over_the_current_state(self):
-        self.c.ensure_namespace("e2e-expire")
-        path = nsp("e2e-expire", "configmaps")
-        for i in range(6):
-            self.c.create(path, configmap("exp-%d" % i))
+        path = self._configmaps("e2e-expire", ["exp-%d" % i for i in range(6)])
         first = self.c.list(path + "?limit=2")
         token = json.loads(base64.urlsafe_b64decode(first["metadata"]["continue"] + "=="))
         # A revision no list snapshot was kept for, now that the store has moved past it.
