@@ -77,6 +77,41 @@ std::string_view string_value(const value& v) {
   return v.is_string() ? std::string_view(v.as_string()) : std::string_view{};
 }
 
+// The same accessors for a member already looked up (nullptr when absent or null).
+std::string_view string_of(const value* v) {
+  return v ? string_value(*v) : std::string_view{};
+}
+
+const json::array& array_of(const value* v) {
+  static const json::array empty;
+  return v && v->is_array() ? v->as_array() : empty;
+}
+
+std::optional<int64_t> int_of(const value* v) {
+  if (v && v->is_int()) return v->as_int();
+  return std::nullopt;
+}
+
+const value& sub(const value* v) {
+  static const value empty = value::make_object();
+  return v && v->is_object() ? *v : empty;
+}
+
+// Where a validator reads many fields of one object, a struct of `const value*` filled in one
+// pass over the object's members: `names` maps a field name to its struct member. Fields left
+// nullptr are absent or null, as member() reports them.
+template <typename Fields>
+using field_names = name_table<const value * Fields::*>;
+
+template <typename Fields>
+Fields read_fields(const value& obj, const field_names<Fields>& names) {
+  Fields fields;
+  if (!obj.is_object()) return fields;
+  for (const json::member& m : obj.as_object())
+    if (auto field = names.find(m.key); field && !m.val.is_null()) fields.** field = &m.val;
+  return fields;
+}
+
 // ---- Field paths (field.Path) --------------------------------------------------------------
 
 std::string child(const std::string& path, std::string_view name) {
@@ -1203,13 +1238,45 @@ void validate_local_non_reserved_path(std::string_view target, const field_path&
     out.push_back(invalid_value(path, show(target), "must not start with '..'"));
 }
 
+// The fields of a Container that its checks read.
+struct container_fields {
+  const value *name = nullptr, *image = nullptr, *terminationMessagePolicy = nullptr;
+  const value *imagePullPolicy = nullptr, *restartPolicy = nullptr;
+  const value *ports = nullptr, *env = nullptr, *envFrom = nullptr;
+  const value *volumeMounts = nullptr, *volumeDevices = nullptr;
+  const value *resources = nullptr, *resizePolicy = nullptr, *securityContext = nullptr;
+  const value *lifecycle = nullptr, *livenessProbe = nullptr, *readinessProbe = nullptr;
+  const value* startupProbe = nullptr;
+};
+
+container_fields read_container(const value& c) {
+  using f = container_fields;
+  static const field_names<f> names({{"name", &f::name},
+                                     {"image", &f::image},
+                                     {"terminationMessagePolicy", &f::terminationMessagePolicy},
+                                     {"imagePullPolicy", &f::imagePullPolicy},
+                                     {"restartPolicy", &f::restartPolicy},
+                                     {"ports", &f::ports},
+                                     {"env", &f::env},
+                                     {"envFrom", &f::envFrom},
+                                     {"volumeMounts", &f::volumeMounts},
+                                     {"volumeDevices", &f::volumeDevices},
+                                     {"resources", &f::resources},
+                                     {"resizePolicy", &f::resizePolicy},
+                                     {"securityContext", &f::securityContext},
+                                     {"lifecycle", &f::lifecycle},
+                                     {"livenessProbe", &f::livenessProbe},
+                                     {"readinessProbe", &f::readinessProbe},
+                                     {"startupProbe", &f::startupProbe}});
+  return read_fields(c, names);
+}
+
 // Volume names and the paths they are mounted at or attached to.
 using paths_by_name = std::map<std::string, std::string, std::less<>>;
 
-paths_by_name devices_by_name(const value& container) {
+paths_by_name devices_by_name(const json::array& volume_devices) {
   paths_by_name devices;
-  for (const value& d : array_of(container, "volumeDevices"))
-    devices[str(d, "name")] = str(d, "devicePath");
+  for (const value& d : volume_devices) devices[str(d, "name")] = str(d, "devicePath");
   return devices;
 }
 
@@ -1218,15 +1285,15 @@ bool has_path(const paths_by_name& by_name, std::string_view path) {
                      [&](const auto& entry) { return entry.second == path; });
 }
 
-void validate_mount_propagation(const value& mount, const value& container, const field_path& path,
-                                causes& out) {
+void validate_mount_propagation(const value& mount, const value* security_context,
+                                const field_path& path, causes& out) {
   const value* mode = member(mount, "mountPropagation");
   if (!mode) return;
   std::string_view propagation = string_value(*mode);
   static const string_list supported = {"Bidirectional", "HostToContainer", "None"};
   if (!contains(supported, propagation))
     out.push_back(unsupported_value(path, show(propagation), supported));
-  bool privileged = bool_of(sub(container, "securityContext"), "privileged");
+  bool privileged = bool_of(sub(security_context), "privileged");
   if (propagation == "Bidirectional" && !privileged)
     out.push_back(forbidden_field(
         path, "Bidirectional mount propagation is available only to privileged containers"));
@@ -1249,11 +1316,11 @@ void validate_recursive_read_only(const value& mount, const field_path& path, ca
   out.push_back(unsupported_value(path, show(mode), {"Disabled", "Enabled", "IfPossible"}));
 }
 
-void validate_volume_mounts(const value& container, const pod_context& ctx, const field_path& path,
-                            causes& out) {
-  auto devices = devices_by_name(container);
+void validate_volume_mounts(const container_fields& container, const pod_context& ctx,
+                            const field_path& path, causes& out) {
+  auto devices = devices_by_name(array_of(container.volumeDevices));
   std::set<std::string, std::less<>> mount_points;
-  const json::array& mounts = array_of(container, "volumeMounts");
+  const json::array& mounts = array_of(container.volumeMounts);
   for (size_t i = 0; i < mounts.size(); ++i) {
     const value& mount = mounts[i];
     const field_path at = index(path, i);
@@ -1279,17 +1346,18 @@ void validate_volume_mounts(const value& container, const pod_context& ctx, cons
                                     "subPathExpr and subPath are mutually exclusive"));
       validate_local_descending_path(sub_path_expr, child(path, "subPathExpr"), out);
     }
-    validate_mount_propagation(mount, container, child(path, "mountPropagation"), out);
+    validate_mount_propagation(mount, container.securityContext, child(path, "mountPropagation"),
+                               out);
     validate_recursive_read_only(mount, child(path, "recursiveReadOnly"), out);
   }
 }
 
-void validate_volume_devices(const value& container, const pod_context& ctx, const field_path& path,
-                             causes& out) {
-  const json::array& devices = array_of(container, "volumeDevices");
+void validate_volume_devices(const container_fields& container, const pod_context& ctx,
+                             const field_path& path, causes& out) {
+  const json::array& devices = array_of(container.volumeDevices);
   if (devices.empty()) return;
   paths_by_name mounts;
-  for (const value& m : array_of(container, "volumeMounts"))
+  for (const value& m : array_of(container.volumeMounts))
     mounts[str(m, "name")] = str(m, "mountPath");
   std::set<std::string> names, paths;
   for (size_t i = 0; i < devices.size(); ++i) {
@@ -1485,50 +1553,47 @@ void validate_id(const value& obj, std::string_view key, const field_path& path,
 
 // ---- Containers
 
-void validate_container_common(const value& c, const pod_context& ctx, const field_path& path,
-                               causes& out) {
-  std::string_view name = c.get_string("name");
+void validate_container_common(const container_fields& c, const pod_context& ctx,
+                               const field_path& path, causes& out) {
+  std::string_view name = string_of(c.name);
   if (name.empty()) {
     out.push_back(required_field(child(path, "name")));
   } else {
     validate_dns1123_label(name, child(path, "name"), out);
   }
-  if (c.get_string("image").empty()) out.push_back(required_field(child(path, "image")));
-  validate_enum(c.get_string("terminationMessagePolicy"), {"File", "FallbackToLogsOnError"},
+  if (string_of(c.image).empty()) out.push_back(required_field(child(path, "image")));
+  validate_enum(string_of(c.terminationMessagePolicy), {"File", "FallbackToLogsOnError"},
                 child(path, "terminationMessagePolicy"), out);
-  validate_container_ports(array_of(c, "ports"), child(path, "ports"), out);
-  validate_env(array_of(c, "env"), child(path, "env"), out);
-  validate_env_from(array_of(c, "envFrom"), child(path, "envFrom"), out);
+  validate_container_ports(array_of(c.ports), child(path, "ports"), out);
+  validate_env(array_of(c.env), child(path, "env"), out);
+  validate_env_from(array_of(c.envFrom), child(path, "envFrom"), out);
   validate_volume_mounts(c, ctx, child(path, "volumeMounts"), out);
   validate_volume_devices(c, ctx, child(path, "volumeDevices"), out);
-  validate_enum(c.get_string("imagePullPolicy"), {"Always", "IfNotPresent", "Never"},
+  validate_enum(string_of(c.imagePullPolicy), {"Always", "IfNotPresent", "Never"},
                 child(path, "imagePullPolicy"), out);
-  validate_resources(sub(c, "resources"), child(path, "resources"), out);
-  validate_resize_policy(array_of(c, "resizePolicy"), ctx, child(path, "resizePolicy"), out);
-  if (const value* sc = member(c, "securityContext")) {
-    validate_id(*sc, "runAsUser", child(path, "securityContext"), out);
-    validate_id(*sc, "runAsGroup", child(path, "securityContext"), out);
+  validate_resources(sub(c.resources), child(path, "resources"), out);
+  validate_resize_policy(array_of(c.resizePolicy), ctx, child(path, "resizePolicy"), out);
+  if (c.securityContext) {
+    validate_id(*c.securityContext, "runAsUser", child(path, "securityContext"), out);
+    validate_id(*c.securityContext, "runAsGroup", child(path, "securityContext"), out);
   }
 }
 
-void validate_container_probes(const value& c, const pod_context& ctx, const field_path& path,
-                               causes& out) {
-  if (const value* lifecycle = member(c, "lifecycle"))
-    validate_lifecycle(*lifecycle, ctx, child(path, "lifecycle"), out);
-  validate_probe(member(c, "livenessProbe"), probe_kind::liveness, ctx,
-                 child(path, "livenessProbe"), out);
-  validate_probe(member(c, "readinessProbe"), probe_kind::readiness, ctx,
-                 child(path, "readinessProbe"), out);
-  validate_probe(member(c, "startupProbe"), probe_kind::startup, ctx, child(path, "startupProbe"),
-                 out);
+void validate_container_probes(const container_fields& c, const pod_context& ctx,
+                               const field_path& path, causes& out) {
+  if (c.lifecycle) validate_lifecycle(*c.lifecycle, ctx, child(path, "lifecycle"), out);
+  validate_probe(c.livenessProbe, probe_kind::liveness, ctx, child(path, "livenessProbe"), out);
+  validate_probe(c.readinessProbe, probe_kind::readiness, ctx, child(path, "readinessProbe"), out);
+  validate_probe(c.startupProbe, probe_kind::startup, ctx, child(path, "startupProbe"), out);
 }
 
-// AccumulateUniqueHostPorts: "<hostIP>/<protocol>/<hostPort>" must be unique.
-void check_host_port_conflicts(const std::vector<const value*>& containers, const field_path& path,
-                               causes& out) {
+// AccumulateUniqueHostPorts: "<hostIP>/<protocol>/<hostPort>" must be unique. `ports` holds
+// the ports of each container, by the container's index.
+void check_host_port_conflicts(const std::vector<const json::array*>& ports_by_container,
+                               const field_path& path, causes& out) {
   std::set<std::string> seen;
-  for (size_t ci = 0; ci < containers.size(); ++ci) {
-    const json::array& ports = array_of(*containers[ci], "ports");
+  for (size_t ci = 0; ci < ports_by_container.size(); ++ci) {
+    const json::array& ports = *ports_by_container[ci];
     for (size_t pi = 0; pi < ports.size(); ++pi) {
       int64_t host_port = int_or(ports[pi], "hostPort", 0);
       if (host_port == 0) continue;
@@ -1545,20 +1610,20 @@ void validate_containers(const json::array& containers, const pod_context& ctx,
                          const field_path& path, causes& out) {
   if (containers.empty()) return out.push_back(required_field(path));
   std::set<std::string> names;
-  std::vector<const value*> all;
+  std::vector<const json::array*> ports;
   for (size_t i = 0; i < containers.size(); ++i) {
-    const value& c = containers[i];
+    const container_fields c = read_container(containers[i]);
     const field_path at = index(path, i);
     validate_container_common(c, ctx, at, out);
-    if (!names.insert(str(c, "name")).second)
-      out.push_back(duplicate_value(child(at, "name"), show(c.get_string("name"))));
+    if (!names.insert(std::string(string_of(c.name))).second)
+      out.push_back(duplicate_value(child(at, "name"), show(string_of(c.name))));
     validate_container_probes(c, ctx, at, out);
-    if (member(c, "restartPolicy"))
+    if (c.restartPolicy)
       out.push_back(
           forbidden_field(child(at, "restartPolicy"), "may not be set for non-init containers"));
-    all.push_back(&c);
+    ports.push_back(&array_of(c.ports));
   }
-  check_host_port_conflicts(all, path, out);
+  check_host_port_conflicts(ports, path, out);
 }
 
 std::string go_resize_policies(const json::array& policies) {
@@ -1576,31 +1641,36 @@ void validate_init_containers(const json::array& inits, const json::array& regul
   std::set<std::string> names;
   for (const value& c : regular) names.insert(str(c, "name"));
   for (size_t i = 0; i < inits.size(); ++i) {
-    const value& c = inits[i];
+    const container_fields c = read_container(inits[i]);
     const field_path at = index(path, i);
     validate_container_common(c, ctx, at, out);
-    const value* restart = member(c, "restartPolicy");
+    const value* restart = c.restartPolicy;
     if (restart && string_value(*restart) != "Always")
       out.push_back(
           unsupported_value(child(at, "restartPolicy"), show(string_value(*restart)), {"Always"}));
-    std::string name = str(c, "name");
+    std::string name(string_of(c.name));
     if (names.contains(name)) {
       out.push_back(duplicate_value(child(at, "name"), show(name)));
     } else if (!name.empty()) {
       names.insert(name);
     }
-    check_host_port_conflicts({&c}, path, out);
+    check_host_port_conflicts({&array_of(c.ports)}, path, out);
     if (restart && string_value(*restart) == "Always") {
       validate_container_probes(c, ctx, at, out);
     } else {
-      for (std::string_view f : {"lifecycle", "livenessProbe", "readinessProbe", "startupProbe"})
-        if (member(c, f))
+      const std::pair<std::string_view, const value*> hooks[] = {
+          {"lifecycle", c.lifecycle},
+          {"livenessProbe", c.livenessProbe},
+          {"readinessProbe", c.readinessProbe},
+          {"startupProbe", c.startupProbe}};
+      for (const auto& [field, hook] : hooks)
+        if (hook)
           out.push_back(forbidden_field(
-              child(at, f), "may not be set for init containers without restartPolicy=Always"));
+              child(at, field), "may not be set for init containers without restartPolicy=Always"));
     }
-    if (!array_of(c, "resizePolicy").empty())
-      out.push_back(invalid_value(child(at, "resizePolicy"),
-                                  go_resize_policies(array_of(c, "resizePolicy")),
+    const json::array& resize_policy = array_of(c.resizePolicy);
+    if (!resize_policy.empty())
+      out.push_back(invalid_value(child(at, "resizePolicy"), go_resize_policies(resize_policy),
                                   "must not be set for init containers"));
   }
 }
