@@ -92,6 +92,10 @@ std::optional<int64_t> int_of(const value* v) {
   return std::nullopt;
 }
 
+bool bool_of(const value* v) {
+  return v && v->is_bool() && v->as_bool();
+}
+
 const value& sub(const value* v) {
   static const value empty = value::make_object();
   return v && v->is_object() ? *v : empty;
@@ -1910,9 +1914,46 @@ void validate_read_only_persistent_disks(const json::array& volumes, const field
 
 // ---- Pod-level fields
 
-void validate_dns_config(const value& spec, const field_path& path, causes& out) {
-  const value* config = member(spec, "dnsConfig");
-  if (spec.get_string("dnsPolicy") == "None") {
+// The fields of a PodSpec that its checks read.
+struct pod_spec_fields {
+  const value *restartPolicy = nullptr, *terminationGracePeriodSeconds = nullptr;
+  const value *volumes = nullptr, *initContainers = nullptr, *containers = nullptr;
+  const value *hostNetwork = nullptr, *dnsPolicy = nullptr, *dnsConfig = nullptr;
+  const value *nodeSelector = nullptr, *securityContext = nullptr;
+  const value *serviceAccountName = nullptr, *nodeName = nullptr;
+  const value *activeDeadlineSeconds = nullptr, *hostname = nullptr, *subdomain = nullptr;
+  const value *tolerations = nullptr, *priorityClassName = nullptr;
+  const value *preemptionPolicy = nullptr, *schedulingGates = nullptr;
+};
+
+pod_spec_fields read_pod_spec(const value& spec) {
+  using f = pod_spec_fields;
+  static const field_names<f> names(
+      {{"restartPolicy", &f::restartPolicy},
+       {"terminationGracePeriodSeconds", &f::terminationGracePeriodSeconds},
+       {"volumes", &f::volumes},
+       {"initContainers", &f::initContainers},
+       {"containers", &f::containers},
+       {"hostNetwork", &f::hostNetwork},
+       {"dnsPolicy", &f::dnsPolicy},
+       {"dnsConfig", &f::dnsConfig},
+       {"nodeSelector", &f::nodeSelector},
+       {"securityContext", &f::securityContext},
+       {"serviceAccountName", &f::serviceAccountName},
+       {"nodeName", &f::nodeName},
+       {"activeDeadlineSeconds", &f::activeDeadlineSeconds},
+       {"hostname", &f::hostname},
+       {"subdomain", &f::subdomain},
+       {"tolerations", &f::tolerations},
+       {"priorityClassName", &f::priorityClassName},
+       {"preemptionPolicy", &f::preemptionPolicy},
+       {"schedulingGates", &f::schedulingGates}});
+  return read_fields(spec, names);
+}
+
+void validate_dns_config(const pod_spec_fields& spec, const field_path& path, causes& out) {
+  const value* config = spec.dnsConfig;
+  if (string_of(spec.dnsPolicy) == "None") {
     if (!config)
       return out.push_back(
           required_field(path, "must provide `dnsConfig` when `dnsPolicy` is None"));
@@ -1983,8 +2024,7 @@ void validate_tolerations(const json::array& tolerations, const field_path& path
   }
 }
 
-void validate_pod_security_context(const value& spec, const field_path& path, causes& out) {
-  const value* sc = member(spec, "securityContext");
+void validate_pod_security_context(const value* sc, const field_path& path, causes& out) {
   if (!sc) return;
   const field_path at = child(path, "securityContext");
   validate_id(*sc, "fsGroup", at, out);
@@ -1999,10 +2039,10 @@ void validate_pod_security_context(const value& spec, const field_path& path, ca
   }
 }
 
-void validate_host_network_ports(const value& spec, const pod_context& ctx, const field_path& path,
-                                 causes& out) {
-  if (!bool_of(spec, "hostNetwork")) return;
-  const json::array& containers = array_of(spec, "containers");
+void validate_host_network_ports(const pod_spec_fields& spec, const pod_context& ctx,
+                                 const field_path& path, causes& out) {
+  if (!bool_of(spec.hostNetwork)) return;
+  const json::array& containers = array_of(spec.containers);
   for (size_t i = 0; i < containers.size(); ++i) {
     const json::array& ports = array_of(containers[i], "ports");
     for (size_t p = 0; p < ports.size(); ++p) {
@@ -2016,35 +2056,37 @@ void validate_host_network_ports(const value& spec, const pod_context& ctx, cons
   }
 }
 
-void validate_name_field(const value& spec, std::string_view key, const field_path& path,
+void validate_name_field(const value* field, std::string_view key, const field_path& path,
                          causes& out) {
-  std::string_view v = spec.get_string(key);
+  std::string_view v = string_of(field);
   if (!v.empty())
     for (auto& msg : is_dns1123_subdomain(v))
       out.push_back(invalid_value(child(path, key), show(v), msg));
 }
 
-void validate_pod_spec_fields(const value& spec, const field_path& path, causes& out) {
-  validate_enum(spec.get_string("restartPolicy"), {"Always", "OnFailure", "Never"},
+void validate_pod_spec_fields(const pod_spec_fields& spec, const field_path& path, causes& out) {
+  validate_enum(string_of(spec.restartPolicy), {"Always", "OnFailure", "Never"},
                 child(path, "restartPolicy"), out);
-  validate_enum(spec.get_string("dnsPolicy"),
+  validate_enum(string_of(spec.dnsPolicy),
                 {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"},
                 child(path, "dnsPolicy"), out);
-  validate_labels_into(member(spec, "nodeSelector"), child(path, "nodeSelector"), out);
-  validate_pod_security_context(spec, path, out);
+  validate_labels_into(spec.nodeSelector, child(path, "nodeSelector"), out);
+  validate_pod_security_context(spec.securityContext, path, out);
   validate_dns_config(spec, child(path, "dnsConfig"), out);
-  validate_name_field(spec, "serviceAccountName", path, out);
-  validate_name_field(spec, "nodeName", path, out);
-  if (auto deadline = int_of(spec, "activeDeadlineSeconds");
+  validate_name_field(spec.serviceAccountName, "serviceAccountName", path, out);
+  validate_name_field(spec.nodeName, "nodeName", path, out);
+  if (auto deadline = int_of(spec.activeDeadlineSeconds);
       deadline && (*deadline < 1 || *deadline > 2147483647))
     out.push_back(invalid_value(child(path, "activeDeadlineSeconds"), show_int(*deadline),
                                 inclusive_range_error(1, 2147483647)));
-  for (std::string_view key : {"hostname", "subdomain"})
-    if (std::string_view v = spec.get_string(key); !v.empty())
+  const std::pair<std::string_view, const value*> dns_labels[] = {{"hostname", spec.hostname},
+                                                                  {"subdomain", spec.subdomain}};
+  for (const auto& [key, field] : dns_labels)
+    if (std::string_view v = string_of(field); !v.empty())
       validate_dns1123_label(v, child(path, key), out);
-  validate_tolerations(array_of(spec, "tolerations"), child(path, "tolerations"), out);
-  validate_name_field(spec, "priorityClassName", path, out);
-  if (const value* policy = member(spec, "preemptionPolicy")) {
+  validate_tolerations(array_of(spec.tolerations), child(path, "tolerations"), out);
+  validate_name_field(spec.priorityClassName, "priorityClassName", path, out);
+  if (const value* policy = spec.preemptionPolicy) {
     std::string_view p = string_value(*policy);
     if (!p.empty() && p != "PreemptLowerPriority" && p != "Never")
       out.push_back(unsupported_value(child(path, "preemptionPolicy"), show(p),
@@ -2052,16 +2094,16 @@ void validate_pod_spec_fields(const value& spec, const field_path& path, causes&
   }
 }
 
-void validate_pod_spec_impl(const value& spec, pod_context& ctx, const field_path& path,
+void validate_pod_spec_impl(const pod_spec_fields& spec, pod_context& ctx, const field_path& path,
                             causes& out) {
-  ctx.restart_policy = str(spec, "restartPolicy");
-  ctx.grace_period = int_of(spec, "terminationGracePeriodSeconds");
+  ctx.restart_policy = std::string(string_of(spec.restartPolicy));
+  ctx.grace_period = int_of(spec.terminationGracePeriodSeconds);
   if (!ctx.grace_period)
     out.push_back(required_field(child(path, "terminationGracePeriodSeconds")));
-  validate_volumes(array_of(spec, "volumes"), ctx, child(path, "volumes"), out);
-  validate_init_containers(array_of(spec, "initContainers"), array_of(spec, "containers"), ctx,
+  validate_volumes(array_of(spec.volumes), ctx, child(path, "volumes"), out);
+  validate_init_containers(array_of(spec.initContainers), array_of(spec.containers), ctx,
                            child(path, "initContainers"), out);
-  validate_containers(array_of(spec, "containers"), ctx, child(path, "containers"), out);
+  validate_containers(array_of(spec.containers), ctx, child(path, "containers"), out);
   validate_host_network_ports(spec, ctx, path, out);
   validate_pod_spec_fields(spec, path, out);
 }
@@ -2071,16 +2113,16 @@ void validate_pod_spec_impl(const value& spec, pod_context& ctx, const field_pat
 void validate_pod_spec(const json::value& spec, const std::string& path,
                        std::vector<status_cause>& causes) {
   pod_context ctx;
-  validate_pod_spec_impl(spec, ctx, path, causes);
+  validate_pod_spec_impl(read_pod_spec(spec), ctx, path, causes);
 }
 
 void validate_pod(const json::value& obj, std::vector<status_cause>& out) {
-  const value& spec = sub(obj, "spec");
+  const pod_spec_fields spec = read_pod_spec(sub(obj, "spec"));
   pod_context ctx;
   ctx.is_pod = true;
   validate_pod_spec_impl(spec, ctx, "spec", out);
-  if (spec.get_string("serviceAccountName").empty()) {
-    const json::array& volumes = array_of(spec, "volumes");
+  if (string_of(spec.serviceAccountName).empty()) {
+    const json::array& volumes = array_of(spec.volumes);
     for (size_t i = 0; i < volumes.size(); ++i) {
       const json::array& sources = array_of(sub(volumes[i], "projected"), "sources");
       for (size_t s = 0; s < sources.size(); ++s)
@@ -2091,7 +2133,7 @@ void validate_pod(const json::value& obj, std::vector<status_cause>& out) {
                               "must not be specified when serviceAccountName is not set"));
     }
   }
-  if (!spec.get_string("nodeName").empty() && !array_of(spec, "schedulingGates").empty())
+  if (!string_of(spec.nodeName).empty() && !array_of(spec.schedulingGates).empty())
     out.push_back(forbidden_field("spec.nodeName",
                                   "cannot be set until all schedulingGates have been cleared"));
 }
