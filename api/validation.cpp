@@ -77,6 +77,45 @@ std::string_view string_value(const value& v) {
   return v.is_string() ? std::string_view(v.as_string()) : std::string_view{};
 }
 
+// The same accessors for a member already looked up (nullptr when absent or null).
+std::string_view string_of(const value* v) {
+  return v ? string_value(*v) : std::string_view{};
+}
+
+const json::array& array_of(const value* v) {
+  static const json::array empty;
+  return v && v->is_array() ? v->as_array() : empty;
+}
+
+std::optional<int64_t> int_of(const value* v) {
+  if (v && v->is_int()) return v->as_int();
+  return std::nullopt;
+}
+
+bool bool_of(const value* v) {
+  return v && v->is_bool() && v->as_bool();
+}
+
+const value& sub(const value* v) {
+  static const value empty = value::make_object();
+  return v && v->is_object() ? *v : empty;
+}
+
+// Where a validator reads many fields of one object, a struct of `const value*` filled in one
+// pass over the object's members: `names` maps a field name to its struct member. Fields left
+// nullptr are absent or null, as member() reports them.
+template <typename Fields>
+using field_names = name_table<const value * Fields::*>;
+
+template <typename Fields>
+Fields read_fields(const value& obj, const field_names<Fields>& names) {
+  Fields fields;
+  if (!obj.is_object()) return fields;
+  for (const json::member& m : obj.as_object())
+    if (auto field = names.find(m.key); field && !m.val.is_null()) fields.** field = &m.val;
+  return fields;
+}
+
 // ---- Field paths (field.Path) --------------------------------------------------------------
 
 std::string child(const std::string& path, std::string_view name) {
@@ -1203,13 +1242,45 @@ void validate_local_non_reserved_path(std::string_view target, const field_path&
     out.push_back(invalid_value(path, show(target), "must not start with '..'"));
 }
 
+// The fields of a Container that its checks read.
+struct container_fields {
+  const value *name = nullptr, *image = nullptr, *terminationMessagePolicy = nullptr;
+  const value *imagePullPolicy = nullptr, *restartPolicy = nullptr;
+  const value *ports = nullptr, *env = nullptr, *envFrom = nullptr;
+  const value *volumeMounts = nullptr, *volumeDevices = nullptr;
+  const value *resources = nullptr, *resizePolicy = nullptr, *securityContext = nullptr;
+  const value *lifecycle = nullptr, *livenessProbe = nullptr, *readinessProbe = nullptr;
+  const value* startupProbe = nullptr;
+};
+
+container_fields read_container(const value& c) {
+  using f = container_fields;
+  static const field_names<f> names({{"name", &f::name},
+                                     {"image", &f::image},
+                                     {"terminationMessagePolicy", &f::terminationMessagePolicy},
+                                     {"imagePullPolicy", &f::imagePullPolicy},
+                                     {"restartPolicy", &f::restartPolicy},
+                                     {"ports", &f::ports},
+                                     {"env", &f::env},
+                                     {"envFrom", &f::envFrom},
+                                     {"volumeMounts", &f::volumeMounts},
+                                     {"volumeDevices", &f::volumeDevices},
+                                     {"resources", &f::resources},
+                                     {"resizePolicy", &f::resizePolicy},
+                                     {"securityContext", &f::securityContext},
+                                     {"lifecycle", &f::lifecycle},
+                                     {"livenessProbe", &f::livenessProbe},
+                                     {"readinessProbe", &f::readinessProbe},
+                                     {"startupProbe", &f::startupProbe}});
+  return read_fields(c, names);
+}
+
 // Volume names and the paths they are mounted at or attached to.
 using paths_by_name = std::map<std::string, std::string, std::less<>>;
 
-paths_by_name devices_by_name(const value& container) {
+paths_by_name devices_by_name(const json::array& volume_devices) {
   paths_by_name devices;
-  for (const value& d : array_of(container, "volumeDevices"))
-    devices[str(d, "name")] = str(d, "devicePath");
+  for (const value& d : volume_devices) devices[str(d, "name")] = str(d, "devicePath");
   return devices;
 }
 
@@ -1218,15 +1289,15 @@ bool has_path(const paths_by_name& by_name, std::string_view path) {
                      [&](const auto& entry) { return entry.second == path; });
 }
 
-void validate_mount_propagation(const value& mount, const value& container, const field_path& path,
-                                causes& out) {
+void validate_mount_propagation(const value& mount, const value* security_context,
+                                const field_path& path, causes& out) {
   const value* mode = member(mount, "mountPropagation");
   if (!mode) return;
   std::string_view propagation = string_value(*mode);
   static const string_list supported = {"Bidirectional", "HostToContainer", "None"};
   if (!contains(supported, propagation))
     out.push_back(unsupported_value(path, show(propagation), supported));
-  bool privileged = bool_of(sub(container, "securityContext"), "privileged");
+  bool privileged = bool_of(sub(security_context), "privileged");
   if (propagation == "Bidirectional" && !privileged)
     out.push_back(forbidden_field(
         path, "Bidirectional mount propagation is available only to privileged containers"));
@@ -1249,11 +1320,11 @@ void validate_recursive_read_only(const value& mount, const field_path& path, ca
   out.push_back(unsupported_value(path, show(mode), {"Disabled", "Enabled", "IfPossible"}));
 }
 
-void validate_volume_mounts(const value& container, const pod_context& ctx, const field_path& path,
-                            causes& out) {
-  auto devices = devices_by_name(container);
+void validate_volume_mounts(const container_fields& container, const pod_context& ctx,
+                            const field_path& path, causes& out) {
+  auto devices = devices_by_name(array_of(container.volumeDevices));
   std::set<std::string, std::less<>> mount_points;
-  const json::array& mounts = array_of(container, "volumeMounts");
+  const json::array& mounts = array_of(container.volumeMounts);
   for (size_t i = 0; i < mounts.size(); ++i) {
     const value& mount = mounts[i];
     const field_path at = index(path, i);
@@ -1279,17 +1350,18 @@ void validate_volume_mounts(const value& container, const pod_context& ctx, cons
                                     "subPathExpr and subPath are mutually exclusive"));
       validate_local_descending_path(sub_path_expr, child(path, "subPathExpr"), out);
     }
-    validate_mount_propagation(mount, container, child(path, "mountPropagation"), out);
+    validate_mount_propagation(mount, container.securityContext, child(path, "mountPropagation"),
+                               out);
     validate_recursive_read_only(mount, child(path, "recursiveReadOnly"), out);
   }
 }
 
-void validate_volume_devices(const value& container, const pod_context& ctx, const field_path& path,
-                             causes& out) {
-  const json::array& devices = array_of(container, "volumeDevices");
+void validate_volume_devices(const container_fields& container, const pod_context& ctx,
+                             const field_path& path, causes& out) {
+  const json::array& devices = array_of(container.volumeDevices);
   if (devices.empty()) return;
   paths_by_name mounts;
-  for (const value& m : array_of(container, "volumeMounts"))
+  for (const value& m : array_of(container.volumeMounts))
     mounts[str(m, "name")] = str(m, "mountPath");
   std::set<std::string> names, paths;
   for (size_t i = 0; i < devices.size(); ++i) {
@@ -1485,50 +1557,47 @@ void validate_id(const value& obj, std::string_view key, const field_path& path,
 
 // ---- Containers
 
-void validate_container_common(const value& c, const pod_context& ctx, const field_path& path,
-                               causes& out) {
-  std::string_view name = c.get_string("name");
+void validate_container_common(const container_fields& c, const pod_context& ctx,
+                               const field_path& path, causes& out) {
+  std::string_view name = string_of(c.name);
   if (name.empty()) {
     out.push_back(required_field(child(path, "name")));
   } else {
     validate_dns1123_label(name, child(path, "name"), out);
   }
-  if (c.get_string("image").empty()) out.push_back(required_field(child(path, "image")));
-  validate_enum(c.get_string("terminationMessagePolicy"), {"File", "FallbackToLogsOnError"},
+  if (string_of(c.image).empty()) out.push_back(required_field(child(path, "image")));
+  validate_enum(string_of(c.terminationMessagePolicy), {"File", "FallbackToLogsOnError"},
                 child(path, "terminationMessagePolicy"), out);
-  validate_container_ports(array_of(c, "ports"), child(path, "ports"), out);
-  validate_env(array_of(c, "env"), child(path, "env"), out);
-  validate_env_from(array_of(c, "envFrom"), child(path, "envFrom"), out);
+  validate_container_ports(array_of(c.ports), child(path, "ports"), out);
+  validate_env(array_of(c.env), child(path, "env"), out);
+  validate_env_from(array_of(c.envFrom), child(path, "envFrom"), out);
   validate_volume_mounts(c, ctx, child(path, "volumeMounts"), out);
   validate_volume_devices(c, ctx, child(path, "volumeDevices"), out);
-  validate_enum(c.get_string("imagePullPolicy"), {"Always", "IfNotPresent", "Never"},
+  validate_enum(string_of(c.imagePullPolicy), {"Always", "IfNotPresent", "Never"},
                 child(path, "imagePullPolicy"), out);
-  validate_resources(sub(c, "resources"), child(path, "resources"), out);
-  validate_resize_policy(array_of(c, "resizePolicy"), ctx, child(path, "resizePolicy"), out);
-  if (const value* sc = member(c, "securityContext")) {
-    validate_id(*sc, "runAsUser", child(path, "securityContext"), out);
-    validate_id(*sc, "runAsGroup", child(path, "securityContext"), out);
+  validate_resources(sub(c.resources), child(path, "resources"), out);
+  validate_resize_policy(array_of(c.resizePolicy), ctx, child(path, "resizePolicy"), out);
+  if (c.securityContext) {
+    validate_id(*c.securityContext, "runAsUser", child(path, "securityContext"), out);
+    validate_id(*c.securityContext, "runAsGroup", child(path, "securityContext"), out);
   }
 }
 
-void validate_container_probes(const value& c, const pod_context& ctx, const field_path& path,
-                               causes& out) {
-  if (const value* lifecycle = member(c, "lifecycle"))
-    validate_lifecycle(*lifecycle, ctx, child(path, "lifecycle"), out);
-  validate_probe(member(c, "livenessProbe"), probe_kind::liveness, ctx,
-                 child(path, "livenessProbe"), out);
-  validate_probe(member(c, "readinessProbe"), probe_kind::readiness, ctx,
-                 child(path, "readinessProbe"), out);
-  validate_probe(member(c, "startupProbe"), probe_kind::startup, ctx, child(path, "startupProbe"),
-                 out);
+void validate_container_probes(const container_fields& c, const pod_context& ctx,
+                               const field_path& path, causes& out) {
+  if (c.lifecycle) validate_lifecycle(*c.lifecycle, ctx, child(path, "lifecycle"), out);
+  validate_probe(c.livenessProbe, probe_kind::liveness, ctx, child(path, "livenessProbe"), out);
+  validate_probe(c.readinessProbe, probe_kind::readiness, ctx, child(path, "readinessProbe"), out);
+  validate_probe(c.startupProbe, probe_kind::startup, ctx, child(path, "startupProbe"), out);
 }
 
-// AccumulateUniqueHostPorts: "<hostIP>/<protocol>/<hostPort>" must be unique.
-void check_host_port_conflicts(const std::vector<const value*>& containers, const field_path& path,
-                               causes& out) {
+// AccumulateUniqueHostPorts: "<hostIP>/<protocol>/<hostPort>" must be unique. `ports` holds
+// the ports of each container, by the container's index.
+void check_host_port_conflicts(const std::vector<const json::array*>& ports_by_container,
+                               const field_path& path, causes& out) {
   std::set<std::string> seen;
-  for (size_t ci = 0; ci < containers.size(); ++ci) {
-    const json::array& ports = array_of(*containers[ci], "ports");
+  for (size_t ci = 0; ci < ports_by_container.size(); ++ci) {
+    const json::array& ports = *ports_by_container[ci];
     for (size_t pi = 0; pi < ports.size(); ++pi) {
       int64_t host_port = int_or(ports[pi], "hostPort", 0);
       if (host_port == 0) continue;
@@ -1545,20 +1614,20 @@ void validate_containers(const json::array& containers, const pod_context& ctx,
                          const field_path& path, causes& out) {
   if (containers.empty()) return out.push_back(required_field(path));
   std::set<std::string> names;
-  std::vector<const value*> all;
+  std::vector<const json::array*> ports;
   for (size_t i = 0; i < containers.size(); ++i) {
-    const value& c = containers[i];
+    const container_fields c = read_container(containers[i]);
     const field_path at = index(path, i);
     validate_container_common(c, ctx, at, out);
-    if (!names.insert(str(c, "name")).second)
-      out.push_back(duplicate_value(child(at, "name"), show(c.get_string("name"))));
+    if (!names.insert(std::string(string_of(c.name))).second)
+      out.push_back(duplicate_value(child(at, "name"), show(string_of(c.name))));
     validate_container_probes(c, ctx, at, out);
-    if (member(c, "restartPolicy"))
+    if (c.restartPolicy)
       out.push_back(
           forbidden_field(child(at, "restartPolicy"), "may not be set for non-init containers"));
-    all.push_back(&c);
+    ports.push_back(&array_of(c.ports));
   }
-  check_host_port_conflicts(all, path, out);
+  check_host_port_conflicts(ports, path, out);
 }
 
 std::string go_resize_policies(const json::array& policies) {
@@ -1576,31 +1645,36 @@ void validate_init_containers(const json::array& inits, const json::array& regul
   std::set<std::string> names;
   for (const value& c : regular) names.insert(str(c, "name"));
   for (size_t i = 0; i < inits.size(); ++i) {
-    const value& c = inits[i];
+    const container_fields c = read_container(inits[i]);
     const field_path at = index(path, i);
     validate_container_common(c, ctx, at, out);
-    const value* restart = member(c, "restartPolicy");
+    const value* restart = c.restartPolicy;
     if (restart && string_value(*restart) != "Always")
       out.push_back(
           unsupported_value(child(at, "restartPolicy"), show(string_value(*restart)), {"Always"}));
-    std::string name = str(c, "name");
+    std::string name(string_of(c.name));
     if (names.contains(name)) {
       out.push_back(duplicate_value(child(at, "name"), show(name)));
     } else if (!name.empty()) {
       names.insert(name);
     }
-    check_host_port_conflicts({&c}, path, out);
+    check_host_port_conflicts({&array_of(c.ports)}, path, out);
     if (restart && string_value(*restart) == "Always") {
       validate_container_probes(c, ctx, at, out);
     } else {
-      for (std::string_view f : {"lifecycle", "livenessProbe", "readinessProbe", "startupProbe"})
-        if (member(c, f))
+      const std::pair<std::string_view, const value*> hooks[] = {
+          {"lifecycle", c.lifecycle},
+          {"livenessProbe", c.livenessProbe},
+          {"readinessProbe", c.readinessProbe},
+          {"startupProbe", c.startupProbe}};
+      for (const auto& [field, hook] : hooks)
+        if (hook)
           out.push_back(forbidden_field(
-              child(at, f), "may not be set for init containers without restartPolicy=Always"));
+              child(at, field), "may not be set for init containers without restartPolicy=Always"));
     }
-    if (!array_of(c, "resizePolicy").empty())
-      out.push_back(invalid_value(child(at, "resizePolicy"),
-                                  go_resize_policies(array_of(c, "resizePolicy")),
+    const json::array& resize_policy = array_of(c.resizePolicy);
+    if (!resize_policy.empty())
+      out.push_back(invalid_value(child(at, "resizePolicy"), go_resize_policies(resize_policy),
                                   "must not be set for init containers"));
   }
 }
@@ -1840,9 +1914,46 @@ void validate_read_only_persistent_disks(const json::array& volumes, const field
 
 // ---- Pod-level fields
 
-void validate_dns_config(const value& spec, const field_path& path, causes& out) {
-  const value* config = member(spec, "dnsConfig");
-  if (spec.get_string("dnsPolicy") == "None") {
+// The fields of a PodSpec that its checks read.
+struct pod_spec_fields {
+  const value *restartPolicy = nullptr, *terminationGracePeriodSeconds = nullptr;
+  const value *volumes = nullptr, *initContainers = nullptr, *containers = nullptr;
+  const value *hostNetwork = nullptr, *dnsPolicy = nullptr, *dnsConfig = nullptr;
+  const value *nodeSelector = nullptr, *securityContext = nullptr;
+  const value *serviceAccountName = nullptr, *nodeName = nullptr;
+  const value *activeDeadlineSeconds = nullptr, *hostname = nullptr, *subdomain = nullptr;
+  const value *tolerations = nullptr, *priorityClassName = nullptr;
+  const value *preemptionPolicy = nullptr, *schedulingGates = nullptr;
+};
+
+pod_spec_fields read_pod_spec(const value& spec) {
+  using f = pod_spec_fields;
+  static const field_names<f> names(
+      {{"restartPolicy", &f::restartPolicy},
+       {"terminationGracePeriodSeconds", &f::terminationGracePeriodSeconds},
+       {"volumes", &f::volumes},
+       {"initContainers", &f::initContainers},
+       {"containers", &f::containers},
+       {"hostNetwork", &f::hostNetwork},
+       {"dnsPolicy", &f::dnsPolicy},
+       {"dnsConfig", &f::dnsConfig},
+       {"nodeSelector", &f::nodeSelector},
+       {"securityContext", &f::securityContext},
+       {"serviceAccountName", &f::serviceAccountName},
+       {"nodeName", &f::nodeName},
+       {"activeDeadlineSeconds", &f::activeDeadlineSeconds},
+       {"hostname", &f::hostname},
+       {"subdomain", &f::subdomain},
+       {"tolerations", &f::tolerations},
+       {"priorityClassName", &f::priorityClassName},
+       {"preemptionPolicy", &f::preemptionPolicy},
+       {"schedulingGates", &f::schedulingGates}});
+  return read_fields(spec, names);
+}
+
+void validate_dns_config(const pod_spec_fields& spec, const field_path& path, causes& out) {
+  const value* config = spec.dnsConfig;
+  if (string_of(spec.dnsPolicy) == "None") {
     if (!config)
       return out.push_back(
           required_field(path, "must provide `dnsConfig` when `dnsPolicy` is None"));
@@ -1913,8 +2024,7 @@ void validate_tolerations(const json::array& tolerations, const field_path& path
   }
 }
 
-void validate_pod_security_context(const value& spec, const field_path& path, causes& out) {
-  const value* sc = member(spec, "securityContext");
+void validate_pod_security_context(const value* sc, const field_path& path, causes& out) {
   if (!sc) return;
   const field_path at = child(path, "securityContext");
   validate_id(*sc, "fsGroup", at, out);
@@ -1929,10 +2039,10 @@ void validate_pod_security_context(const value& spec, const field_path& path, ca
   }
 }
 
-void validate_host_network_ports(const value& spec, const pod_context& ctx, const field_path& path,
-                                 causes& out) {
-  if (!bool_of(spec, "hostNetwork")) return;
-  const json::array& containers = array_of(spec, "containers");
+void validate_host_network_ports(const pod_spec_fields& spec, const pod_context& ctx,
+                                 const field_path& path, causes& out) {
+  if (!bool_of(spec.hostNetwork)) return;
+  const json::array& containers = array_of(spec.containers);
   for (size_t i = 0; i < containers.size(); ++i) {
     const json::array& ports = array_of(containers[i], "ports");
     for (size_t p = 0; p < ports.size(); ++p) {
@@ -1946,35 +2056,37 @@ void validate_host_network_ports(const value& spec, const pod_context& ctx, cons
   }
 }
 
-void validate_name_field(const value& spec, std::string_view key, const field_path& path,
+void validate_name_field(const value* field, std::string_view key, const field_path& path,
                          causes& out) {
-  std::string_view v = spec.get_string(key);
+  std::string_view v = string_of(field);
   if (!v.empty())
     for (auto& msg : is_dns1123_subdomain(v))
       out.push_back(invalid_value(child(path, key), show(v), msg));
 }
 
-void validate_pod_spec_fields(const value& spec, const field_path& path, causes& out) {
-  validate_enum(spec.get_string("restartPolicy"), {"Always", "OnFailure", "Never"},
+void validate_pod_spec_fields(const pod_spec_fields& spec, const field_path& path, causes& out) {
+  validate_enum(string_of(spec.restartPolicy), {"Always", "OnFailure", "Never"},
                 child(path, "restartPolicy"), out);
-  validate_enum(spec.get_string("dnsPolicy"),
+  validate_enum(string_of(spec.dnsPolicy),
                 {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"},
                 child(path, "dnsPolicy"), out);
-  validate_labels_into(member(spec, "nodeSelector"), child(path, "nodeSelector"), out);
-  validate_pod_security_context(spec, path, out);
+  validate_labels_into(spec.nodeSelector, child(path, "nodeSelector"), out);
+  validate_pod_security_context(spec.securityContext, path, out);
   validate_dns_config(spec, child(path, "dnsConfig"), out);
-  validate_name_field(spec, "serviceAccountName", path, out);
-  validate_name_field(spec, "nodeName", path, out);
-  if (auto deadline = int_of(spec, "activeDeadlineSeconds");
+  validate_name_field(spec.serviceAccountName, "serviceAccountName", path, out);
+  validate_name_field(spec.nodeName, "nodeName", path, out);
+  if (auto deadline = int_of(spec.activeDeadlineSeconds);
       deadline && (*deadline < 1 || *deadline > 2147483647))
     out.push_back(invalid_value(child(path, "activeDeadlineSeconds"), show_int(*deadline),
                                 inclusive_range_error(1, 2147483647)));
-  for (std::string_view key : {"hostname", "subdomain"})
-    if (std::string_view v = spec.get_string(key); !v.empty())
+  const std::pair<std::string_view, const value*> dns_labels[] = {{"hostname", spec.hostname},
+                                                                  {"subdomain", spec.subdomain}};
+  for (const auto& [key, field] : dns_labels)
+    if (std::string_view v = string_of(field); !v.empty())
       validate_dns1123_label(v, child(path, key), out);
-  validate_tolerations(array_of(spec, "tolerations"), child(path, "tolerations"), out);
-  validate_name_field(spec, "priorityClassName", path, out);
-  if (const value* policy = member(spec, "preemptionPolicy")) {
+  validate_tolerations(array_of(spec.tolerations), child(path, "tolerations"), out);
+  validate_name_field(spec.priorityClassName, "priorityClassName", path, out);
+  if (const value* policy = spec.preemptionPolicy) {
     std::string_view p = string_value(*policy);
     if (!p.empty() && p != "PreemptLowerPriority" && p != "Never")
       out.push_back(unsupported_value(child(path, "preemptionPolicy"), show(p),
@@ -1982,16 +2094,16 @@ void validate_pod_spec_fields(const value& spec, const field_path& path, causes&
   }
 }
 
-void validate_pod_spec_impl(const value& spec, pod_context& ctx, const field_path& path,
+void validate_pod_spec_impl(const pod_spec_fields& spec, pod_context& ctx, const field_path& path,
                             causes& out) {
-  ctx.restart_policy = str(spec, "restartPolicy");
-  ctx.grace_period = int_of(spec, "terminationGracePeriodSeconds");
+  ctx.restart_policy = std::string(string_of(spec.restartPolicy));
+  ctx.grace_period = int_of(spec.terminationGracePeriodSeconds);
   if (!ctx.grace_period)
     out.push_back(required_field(child(path, "terminationGracePeriodSeconds")));
-  validate_volumes(array_of(spec, "volumes"), ctx, child(path, "volumes"), out);
-  validate_init_containers(array_of(spec, "initContainers"), array_of(spec, "containers"), ctx,
+  validate_volumes(array_of(spec.volumes), ctx, child(path, "volumes"), out);
+  validate_init_containers(array_of(spec.initContainers), array_of(spec.containers), ctx,
                            child(path, "initContainers"), out);
-  validate_containers(array_of(spec, "containers"), ctx, child(path, "containers"), out);
+  validate_containers(array_of(spec.containers), ctx, child(path, "containers"), out);
   validate_host_network_ports(spec, ctx, path, out);
   validate_pod_spec_fields(spec, path, out);
 }
@@ -2001,16 +2113,16 @@ void validate_pod_spec_impl(const value& spec, pod_context& ctx, const field_pat
 void validate_pod_spec(const json::value& spec, const std::string& path,
                        std::vector<status_cause>& causes) {
   pod_context ctx;
-  validate_pod_spec_impl(spec, ctx, path, causes);
+  validate_pod_spec_impl(read_pod_spec(spec), ctx, path, causes);
 }
 
 void validate_pod(const json::value& obj, std::vector<status_cause>& out) {
-  const value& spec = sub(obj, "spec");
+  const pod_spec_fields spec = read_pod_spec(sub(obj, "spec"));
   pod_context ctx;
   ctx.is_pod = true;
   validate_pod_spec_impl(spec, ctx, "spec", out);
-  if (spec.get_string("serviceAccountName").empty()) {
-    const json::array& volumes = array_of(spec, "volumes");
+  if (string_of(spec.serviceAccountName).empty()) {
+    const json::array& volumes = array_of(spec.volumes);
     for (size_t i = 0; i < volumes.size(); ++i) {
       const json::array& sources = array_of(sub(volumes[i], "projected"), "sources");
       for (size_t s = 0; s < sources.size(); ++s)
@@ -2021,7 +2133,7 @@ void validate_pod(const json::value& obj, std::vector<status_cause>& out) {
                               "must not be specified when serviceAccountName is not set"));
     }
   }
-  if (!spec.get_string("nodeName").empty() && !array_of(spec, "schedulingGates").empty())
+  if (!string_of(spec.nodeName).empty() && !array_of(spec.schedulingGates).empty())
     out.push_back(forbidden_field("spec.nodeName",
                                   "cannot be set until all schedulingGates have been cleared"));
 }
