@@ -111,8 +111,12 @@ template <typename Fields>
 Fields read_fields(const value& obj, const field_names<Fields>& names) {
   Fields fields;
   if (!obj.is_object()) return fields;
-  for (const json::member& m : obj.as_object())
-    if (auto field = names.find(m.key); field && !m.val.is_null()) fields.** field = &m.val;
+  for (const json::member& m : obj.as_object()) {
+    auto slot = names.find(m.key);
+    if (!slot || m.val.is_null()) continue;
+    const value* Fields::*field = *slot;
+    fields.*field = &m.val;
+  }
   return fields;
 }
 
@@ -1591,8 +1595,8 @@ void validate_container_probes(const container_fields& c, const pod_context& ctx
   validate_probe(c.startupProbe, probe_kind::startup, ctx, child(path, "startupProbe"), out);
 }
 
-// AccumulateUniqueHostPorts: "<hostIP>/<protocol>/<hostPort>" must be unique. `ports` holds
-// the ports of each container, by the container's index.
+// AccumulateUniqueHostPorts: "<hostIP>/<protocol>/<hostPort>" must be unique. `ports_by_container`
+// holds the ports of each container, by the container's index.
 void check_host_port_conflicts(const std::vector<const json::array*>& ports_by_container,
                                const field_path& path, causes& out) {
   std::set<std::string> seen;
