@@ -35,17 +35,23 @@ std::string now_rfc3339() {
   return buf;
 }
 
-// A random (version 4) UUID.
+// A random (version 4) UUID, formatted as "%08x-%04x-%04x-%04x-%012x" of its two halves.
 std::string new_uuid(std::mt19937_64& rng) {
   uint64_t hi = rng(), lo = rng();
   hi = (hi & ~uint64_t{0xF000}) | 0x4000;
   lo = (lo & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFull));
-  return buf;
+  static constexpr char k_hex[] = "0123456789abcdef";
+  char digits[32];
+  for (int i = 0; i < 16; ++i) {
+    digits[i] = k_hex[(hi >> (60 - 4 * i)) & 0xF];
+    digits[16 + i] = k_hex[(lo >> (60 - 4 * i)) & 0xF];
+  }
+  std::string out;
+  out.reserve(36);
+  out.append(digits, 8).append(1, '-').append(digits + 8, 4).append(1, '-');
+  out.append(digits + 12, 4).append(1, '-').append(digits + 16, 4).append(1, '-');
+  out.append(digits + 20, 12);
+  return out;
 }
 
 void fail_written(std::vector<store::write_result>& results, const std::vector<bool>& wrote,
