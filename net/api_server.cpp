@@ -1038,10 +1038,8 @@ void api_server::handle_scale(const std::shared_ptr<context>& ctx) {
   auto body = std::make_shared<parsed_patch>();
   if (m == "PATCH") {
     if (auto e = parse_patch(ctx->req, ctx->q, *body)) return send_error(*ctx->reply, *e);
-  } else if (auto parsed = json::parse(ctx->req.body, body->doc); !parsed.ok) {
-    return send_error(
-        *ctx->reply,
-        api::bad_request("couldn't get version/kind; json parse error: " + parsed.error));
+  } else if (auto e = api::decode_scale_body(ctx->req.content_type, ctx->req.body, body->doc)) {
+    return send_error(*ctx->reply, *e);
   }
   const bool is_patch = m == "PATCH";
   auto plan = std::make_shared<update_plan>();

@@ -120,6 +120,38 @@ TEST(CheckBinding, NameMismatchAndTargetErrors) {
   EXPECT_EQ(error->causes[1].field, "target.name");
 }
 
+TEST(DecodeScaleBody, ReadsJsonYamlAndProtobuf) {
+  json::value out;
+  ASSERT_FALSE(decode_scale_body("application/json", R"({"spec":{"replicas":3}})", out));
+  expect_json(out, R"({"spec":{"replicas":3}})");
+  ASSERT_FALSE(decode_scale_body("application/yaml", "spec:\n  replicas: 4\n", out));
+  expect_json(out, R"({"spec":{"replicas":4}})");
+  // "k8s\0" + runtime.Unknown{typeMeta{"autoscaling/v1", "Scale"}, raw: Scale{spec{replicas: 5}}}
+  const std::string protobuf = std::string("k8s\0", 4) +
+                               "\x0a\x17\x0a\x0e"
+                               "autoscaling/v1"
+                               "\x12\x05"
+                               "Scale"
+                               "\x12\x04\x12\x02\x08\x05";
+  ASSERT_FALSE(decode_scale_body("application/vnd.kubernetes.protobuf", protobuf, out));
+  EXPECT_EQ(out.at({"spec", "replicas"})->as_int(), 5);
+  EXPECT_EQ(out.get_string("kind"), "Scale");
+}
+
+TEST(DecodeScaleBody, OtherMediaTypesAre415AndBrokenBodies400) {
+  json::value out;
+  auto error = decode_scale_body("text/plain", "replicas=3", out);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, 415);
+  error = decode_scale_body("application/json", R"({"spec":)", out);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, 400);
+  EXPECT_EQ(error->message.rfind("couldn't get version/kind; json parse error: ", 0), 0u);
+  error = decode_scale_body("application/yaml", "spec: [1, 2", out);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, 400);
+}
+
 TEST(CheckEviction, NameMustMatchTheUrl) {
   EXPECT_FALSE(check_eviction(parse(R"({"metadata":{"name":"p"}})"), "p"));
   auto error = check_eviction(parse(R"({"metadata":{"name":"q"}})"), "p");

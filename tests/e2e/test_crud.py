@@ -981,6 +981,23 @@ class ApiServerTest(unittest.TestCase):
         check_status(self.c.delete(base + "?labelSelector=a%3D%3D%3Db"), 400, "BadRequest")
         self.c.patch(base + "/dc-held", {"metadata": {"finalizers": None}})
 
+    def test_23_scale_put_reads_json_and_yaml(self):
+        self.c.create(nsp(self.NS, "deployments", group=APPS), deployment("scale-put", replicas=1))
+        scale_path = nsp(self.NS, "deployments", "scale-put", group=APPS) + "/scale"
+        r = self.c.put(scale_path, {"apiVersion": "autoscaling/v1", "kind": "Scale",
+                                    "metadata": {"name": "scale-put"}, "spec": {"replicas": 3}})
+        self.assertEqual(self.c.expect(r, 200, "PUT scale as JSON")["spec"], {"replicas": 3})
+        yaml = "apiVersion: autoscaling/v1\nkind: Scale\nmetadata:\n  name: scale-put\nspec:\n  replicas: 4\n"
+        r = self.c.put(scale_path, yaml, content_type="application/yaml")
+        self.assertEqual(self.c.expect(r, 200, "PUT scale as YAML")["spec"], {"replicas": 4})
+        self.assertEqual(self.c.read(nsp(self.NS, "deployments", "scale-put", group=APPS))["spec"]["replicas"], 4)
+        check_status(self.c.put(scale_path, "replicas=5", content_type="text/plain"), 415, "UnsupportedMediaType",
+                     what="PUT scale as text/plain")
+        check_status(self.c.put(scale_path, "spec: [1, 2", content_type="application/yaml"), 400, "BadRequest",
+                     what="PUT scale with broken YAML")
+        self.assertEqual(self.c.read(nsp(self.NS, "deployments", "scale-put", group=APPS))["spec"]["replicas"], 4)
+
+
 class RestartTest(unittest.TestCase):
     """Clean SIGTERM, restart on the same data dir, persistence, and a watch from an RV older than
     the server's history (410 Expired)."""
