@@ -169,6 +169,37 @@ std::optional<api_error> check_list_options(const query_params& q) {
   return api::invalid("ListOptions", "meta.k8s.io", "", std::move(causes));
 }
 
+// validateWatchOptions of a watch, with the WatchList feature off: kactor does not send initial
+// events, and a client that asks for them gets 422 and falls back to a list and a watch.
+std::optional<api_error> check_watch_options(const query_params& q) {
+  std::vector<api::status_cause> causes;
+  const std::string match = q.get("resourceVersionMatch").value_or("");
+  const bool initial_events = q.get("sendInitialEvents").has_value();
+  if (initial_events) {
+    if (match != "NotOlderThan")
+      causes.push_back(api::forbidden_field(
+          "resourceVersionMatch",
+          "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"));
+    causes.push_back(api::forbidden_field(
+        "sendInitialEvents",
+        "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled"));
+  }
+  if (!match.empty()) {
+    if (!initial_events)
+      causes.push_back(api::forbidden_field(
+          "resourceVersionMatch",
+          "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
+    if (match != "NotOlderThan")
+      causes.push_back(
+          api::unsupported_value("resourceVersionMatch", api::go_quote(match), {"NotOlderThan"}));
+    if (!q.get("continue").value_or("").empty())
+      causes.push_back(api::forbidden_field(
+          "resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"));
+  }
+  if (causes.empty()) return std::nullopt;
+  return api::invalid("ListOptions", "meta.k8s.io", "", std::move(causes));
+}
+
 struct selectors {
   api::label_selector labels;
   api::field_selector fields;
@@ -635,6 +666,7 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
   if (auto e = parse_selectors(ctx->q, info, *sel)) return send_error(*ctx->reply, *e);
   uint64_t from = 0;
   if (auto e = parse_resource_version(ctx->q, from)) return send_error(*ctx->reply, *e);
+  if (auto e = check_watch_options(ctx->q)) return send_error(*ctx->reply, *e);
   uint64_t timeout_seconds = 0;
   if (auto text = ctx->q.get("timeoutSeconds"); text && !text->empty()) {
     auto v = parse_uint(*text);

@@ -382,6 +382,15 @@ def http_cases():
     add(Case("Exact resourceVersionMatch at resourceVersion 0", "GET", CM + "?resourceVersion=0&resourceVersionMatch=Exact",
              422, "Invalid", message='ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
                                      'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+    add(Case("sendInitialEvents on a watch (no WatchList)", "GET",
+             CM + "?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan", 422, "Invalid",
+             message='ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is '
+                     'forbidden for watch unless the WatchList feature gate is enabled'))
+    add(Case("resourceVersionMatch on a watch without sendInitialEvents", "GET",
+             CM + "?watch=true&resourceVersion=1&resourceVersionMatch=Exact", 422, "Invalid",
+             message='ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is '
+                     'forbidden for watch unless sendInitialEvents is provided, resourceVersionMatch: Unsupported '
+                     'value: "Exact": supported values: "NotOlderThan"]'))
     add(Case("sendInitialEvents on a list", "GET", CM + "?sendInitialEvents=true", 422, "Invalid",
              message='ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is '
                      'forbidden for list'))
