@@ -161,19 +161,12 @@ body_format body_format_of(std::string_view content_type) {
   return body_format::unsupported;
 }
 
-std::optional<api_error> decode_object(const resource_info& info, std::string_view content_type,
-                                       std::string_view body, field_validation mode,
-                                       json::value& out, std::vector<std::string>& warnings) {
+std::optional<api_error> read_body(const resource_info& info, std::string_view content_type,
+                                   std::string_view body, json::value& out,
+                                   std::vector<std::string>* duplicate_keys) {
   const body_format format = body_format_of(content_type);
   if (format == body_format::unsupported) return unsupported_media_type(std::string(content_type));
-  if (format == body_format::protobuf) {
-    if (auto e = decode_protobuf_object(info, body, out)) return e;
-    if (auto e = check_type_meta(info, out)) return e;
-    bool normalize = true;
-    if (auto e = check_against_schema(info, out, mode, {}, warnings, &normalize)) return e;
-    if (normalize) schema::normalize_object(out, *schema::find_message(info.schema_type));
-    return std::nullopt;
-  }
+  if (format == body_format::protobuf) return decode_protobuf_object(info, body, out);
   json::parse_result parsed =
       format == body_format::yaml ? json::parse_yaml(body, out) : json::parse(body, out);
   if (!parsed.ok) {
@@ -187,9 +180,18 @@ std::optional<api_error> decode_object(const resource_info& info, std::string_vi
                                    : out.is_null()   ? "null"
                                                      : "number") +
                        " into Go value of type struct { APIVersion string; Kind string }");
+  if (duplicate_keys) *duplicate_keys = std::move(parsed.duplicate_keys);
+  return std::nullopt;
+}
+
+std::optional<api_error> decode_object(const resource_info& info, std::string_view content_type,
+                                       std::string_view body, field_validation mode,
+                                       json::value& out, std::vector<std::string>& warnings) {
+  std::vector<std::string> duplicate_keys;
+  if (auto e = read_body(info, content_type, body, out, &duplicate_keys)) return e;
   if (auto e = check_type_meta(info, out)) return e;
   bool normalize = true;
-  if (auto e = check_against_schema(info, out, mode, parsed.duplicate_keys, warnings, &normalize))
+  if (auto e = check_against_schema(info, out, mode, duplicate_keys, warnings, &normalize))
     return e;
   if (normalize) schema::normalize_object(out, *schema::find_message(info.schema_type));
   return std::nullopt;

@@ -28,6 +28,13 @@ std::optional<field_validation> parse_field_validation(std::string_view text);
 enum class body_format { json, yaml, protobuf, unsupported };
 body_format body_format_of(std::string_view content_type);
 
+// Reads a body of `info`'s kind into `out` by its Content-Type (JSON, YAML or protobuf) without
+// checking it against the type model: 415 for other media types, 400 when it does not parse or
+// is not an object. The dotted paths of duplicate keys go to `duplicate_keys` when given.
+std::optional<api_error> read_body(const resource_info& info, std::string_view content_type,
+                                   std::string_view body, json::value& out,
+                                   std::vector<std::string>* duplicate_keys = nullptr);
+
 // Decodes a whole object of `info`'s kind. Fails with 400 (malformed, wrong types, unknown
 // fields under Strict, apiVersion/kind that do not match the URL) or 415 (media type).
 // Unknown fields under Warn are appended to `warnings`.

@@ -1,6 +1,5 @@
 #include "api/scale.hpp"
 
-#include "api/protobuf.hpp"
 #include "api/schema.hpp"
 #include "api/selectors.hpp"
 
@@ -60,20 +59,7 @@ std::optional<api_error> decode_scale_body(std::string_view content_type, std::s
                                         .plural = "scales",
                                         .singular = "scale",
                                         .schema_type = "k8s.io.api.autoscaling.v1.Scale"};
-  switch (body_format_of(content_type)) {
-    case body_format::unsupported:
-      return unsupported_media_type(std::string(content_type));
-    case body_format::protobuf:
-      return decode_protobuf_object(scale_info, body, out);
-    case body_format::yaml:
-      if (auto parsed = json::parse_yaml(body, out); !parsed.ok) return bad_request(parsed.error);
-      return std::nullopt;
-    case body_format::json:
-      break;
-  }
-  if (auto parsed = json::parse(body, out); !parsed.ok)
-    return bad_request("couldn't get version/kind; json parse error: " + parsed.error);
-  return std::nullopt;
+  return read_body(scale_info, content_type, body, out);
 }
 
 std::optional<api_error> apply_scale(const json::value& scale, field_validation mode,

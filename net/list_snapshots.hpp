@@ -33,6 +33,7 @@ class list_snapshots {
     std::shared_ptr<store::read_snapshot> snapshot;
     clock::time_point last_used;
   };
+  std::vector<entry>::iterator least_recently_used();  // kept_ must not be empty
 
   clock::duration ttl_;
   size_t capacity_;
