@@ -461,13 +461,16 @@ class response_reader {
 };
 
 // Reads what the socket has into `buffer`. Returns false on EOF or a hard error; true when it
-// would block.
+// would block. The sockets are polled level-triggered, so a read shorter than the chunk ends
+// the loop: the socket was drained, and whatever arrives later is reported again. That saves
+// the recv that would only have returned EAGAIN.
 bool read_available(int fd, std::string& buffer) {
   char chunk[64 * 1024];
   while (true) {
     ssize_t n = recv(fd, chunk, sizeof chunk, 0);
     if (n > 0) {
       buffer.append(chunk, size_t(n));
+      if (size_t(n) < sizeof chunk) return true;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;

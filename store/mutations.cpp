@@ -18,13 +18,6 @@ using json::value;
 using event_type = watch_event::type;
 using facts_ptr = std::shared_ptr<const api::object_facts>;
 
-// ObjectMeta fields in the order Kubernetes encodes them; unknown ones follow in their own order.
-// clang-format off
-constexpr std::array<std::string_view, 15> k_metadata_order = {
-    "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
-    "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
-    "annotations", "ownerReferences", "finalizers", "managedFields"};
-// clang-format on
 constexpr std::array<std::string_view, 3> k_top_level_order = {"kind", "apiVersion", "metadata"};
 
 // Metadata an update cannot change: always taken from the stored object.
@@ -300,22 +293,35 @@ write_outcome planner::create() {
   return put(event_type::added, std::move(obj), nullptr);
 }
 
-// The bytes are those put() would write for the joined object: type, then metadata, then the
-// rest in its order.
+// The bytes are those put() would write for the joined object: type, then metadata (what
+// stamp_created sets, in k_metadata_order, around the client's members), then the rest in its
+// order.
 write_outcome planner::create_prepared(prepared_object prepared) const {
-  value meta = std::move(prepared.metadata);
-  if (!meta.is_object()) meta = value::make_object();
-  stamp_created(meta);
-  meta = value(in_order(std::move(meta.as_object()), k_metadata_order));
   auto bytes = std::make_shared<std::string>();
-  bytes->reserve(prepared.rest.size() + 512);
+  bytes->reserve(prepared.rest.size() + prepared.metadata_tail.size() + 256);
   bytes->append(R"({"kind":)");
   json::append_quoted(*bytes, prepared.kind.empty() ? info_.kind : prepared.kind);
   bytes->append(R"(,"apiVersion":)");
   json::append_quoted(*bytes,
                       prepared.api_version.empty() ? info_.api_version() : prepared.api_version);
-  bytes->append(R"(,"metadata":)");
-  json::dump_to(meta, *bytes);
+  bytes->append(R"(,"metadata":{"name":)");
+  json::append_quoted(*bytes, req_.name);
+  if (!prepared.generate_name.empty()) bytes->append(",").append(prepared.generate_name);
+  if (info_.namespaced) {
+    bytes->append(R"(,"namespace":)");
+    json::append_quoted(*bytes, req_.ns);
+  }
+  bytes->append(R"(,"uid":)");
+  json::append_quoted(*bytes, ctx_.new_uid());
+  if (std::string rv = written_rv(value()); !rv.empty()) {
+    bytes->append(R"(,"resourceVersion":)");
+    json::append_quoted(*bytes, rv);
+  }
+  if (info_.has_spec) bytes->append(R"(,"generation":1)");
+  bytes->append(R"(,"creationTimestamp":)");
+  json::append_quoted(*bytes, ctx_.now);
+  if (!prepared.metadata_tail.empty()) bytes->append(",").append(prepared.metadata_tail);
+  bytes->push_back('}');
   if (!prepared.rest.empty()) bytes->append(",").append(prepared.rest);
   bytes->push_back('}');
   facts_ptr facts = facts_hold(prepared) ? std::move(prepared.facts) : nullptr;

@@ -3,6 +3,7 @@
 // actors/messages.hpp to keep CAF out of this header.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -24,20 +25,35 @@ enum class write_verb : uint8_t {
                   // (pods/binding): like update, but status is taken from the body
 };
 
-// An object to create, split by the API layer for the single writer: everything but the
-// metadata is already encoded, so the store thread only stamps and encodes the metadata, and the
+// ObjectMeta fields in the order Kubernetes encodes them; unknown ones follow in their own order.
+// clang-format off
+inline constexpr std::array<std::string_view, 15> k_metadata_order = {
+    "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+    "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
+    "annotations", "ownerReferences", "finalizers", "managedFields"};
+// clang-format on
+
+// An object to create, split by the API layer for the single writer: everything the store does
+// not stamp is already encoded, so the store thread only writes the metadata it owns (name,
+// namespace, uid, resourceVersion, generation, creationTimestamp) between the pieces, and the
 // object's field facts come ready. Build it with prepare_object.
 struct prepared_object {
   std::string kind;         // "" when the object has none (the store fills it in)
   std::string api_version;  // likewise
-  json::value metadata;     // as admitted
-  std::string rest;         // the other top-level members in their order, encoded: "spec":{..},...
+  // The client's metadata members the store keeps, encoded in their stored order with their
+  // keys: generateName (it sits between name and namespace) apart, and the tail that follows
+  // creationTimestamp: labels, annotations, ownerReferences, finalizers, managedFields, then any
+  // unknown members. The members the store owns are dropped.
+  std::string generate_name;  // "generateName":"web-" or ""
+  std::string metadata_tail;  // "labels":{..},"annotations":{..} or ""
+  std::string rest;  // the other top-level members in their order, encoded: "spec":{..},...
   std::shared_ptr<const api::object_facts> facts;  // of the whole object
 };
 
 // Splits an admitted object; facts are taken before the split.
 prepared_object prepare_object(json::value obj);
-// The prepared object as one document again (member order aside).
+// The prepared object as one document again (member order aside, the members the store owns
+// left out).
 json::value joined_object(prepared_object prepared);
 
 struct write_request {

@@ -342,6 +342,22 @@ TEST(PreparedCreates, WriteExactlyWhatTheWholeDocumentWould) {
       request(write_verb::create, "", "services", "default", "svc",
               R"({"metadata":{"name":"svc"},"spec":{"clusterIP":"10.0.0.5"}})"),
       create_pod("missing", "p"),
+      create_pod("default", "generated",
+                 R"(,"generateName":"gen-","finalizers":["f"],"annotations":{"a":"1"},)"
+                 R"("labels":{"l":"2"},"creationTimestamp":"2020-01-01T00:00:00Z")"),
+      create_pod("default", "every-field",
+                 R"(,"managedFields":[],"x-unknown":1,"ownerReferences":[{"name":"o"}],)"
+                 R"("namespace":"elsewhere","resourceVersion":"9","deletionTimestamp":"t",)"
+                 R"("deletionGracePeriodSeconds":30,"generateName":"e-","y-unknown":{"z":[]})"),
+      request(write_verb::create, "", "pods", "default", "meta-not-object",
+              R"({"kind":"Pod","metadata":[1],"spec":{}})"),
+      request(write_verb::create, "", "configmaps", "default", "cm",
+              R"({"kind":"ConfigMap","metadata":{"name":"cm","generation":3},"data":{}})"),
+      request(write_verb::create, "", "namespaces", "", "ns-with-ns",
+              R"({"kind":"Namespace","metadata":{"name":"ns-with-ns","namespace":"x"}})"),
+      request(write_verb::create, "", "services", "default", "svc-meta",
+              R"({"metadata":{"generateName":"s-","labels":{"a":"b"},"u":1},)"
+              R"("spec":{"clusterIP":"10.0.0.6"}})"),
   };
   for (const auto& whole : cases) {
     for (bool dry_run : {false, true}) {
@@ -372,14 +388,17 @@ TEST(PreparedCreates, WriteExactlyWhatTheWholeDocumentWould) {
 
 TEST(PreparedCreates, KeepTheDocumentApartFromItsMetadata) {
   prepared_object p = prepare_object(
-      parse(R"({"spec":{"a":1},"kind":"Pod","metadata":{"name":"x"},"apiVersion":"v1","z":[]})"));
+      parse(R"({"spec":{"a":1},"kind":"Pod","metadata":{"name":"x","u":2,"labels":{"k":"v"},)"
+            R"("uid":"u1","generateName":"g"},"apiVersion":"v1","z":[]})"));
   EXPECT_EQ(p.kind, "Pod");
   EXPECT_EQ(p.api_version, "v1");
-  EXPECT_EQ(json::dump(p.metadata), R"({"name":"x"})");
+  EXPECT_EQ(p.generate_name, R"("generateName":"g")");
+  EXPECT_EQ(p.metadata_tail, R"("labels":{"k":"v"},"u":2)");
   EXPECT_EQ(p.rest, R"("spec":{"a":1},"z":[])");
   EXPECT_EQ(p.facts->fields.at("metadata.name"), "x");
-  EXPECT_EQ(joined_object(p), parse(R"({"kind":"Pod","apiVersion":"v1","metadata":{"name":"x"},)"
-                                    R"("spec":{"a":1},"z":[]})"));
+  EXPECT_EQ(joined_object(p),
+            parse(R"({"kind":"Pod","apiVersion":"v1","metadata":{"generateName":"g",)"
+                  R"("labels":{"k":"v"},"u":2},"spec":{"a":1},"z":[]})"));
 }
 
 // ---- update
