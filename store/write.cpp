@@ -18,8 +18,7 @@ void append_member(std::string& out, const json::member& m) {
 }
 
 bool is_known_metadata(std::string_view key) {
-  return std::find(k_metadata_order.begin(), k_metadata_order.end(), key) !=
-         k_metadata_order.end();
+  return std::find(k_metadata_order.begin(), k_metadata_order.end(), key) != k_metadata_order.end();
 }
 
 // The members of `meta` after creationTimestamp in the stored order: the known ones by
