@@ -715,8 +715,8 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
     // An object that stops matching leaves the watch as DELETED with its last matching state.
     const bool left = type == store::watch_event::type::deleted && ev->prev_object &&
                       ev->kind == store::watch_event::type::modified;
-    return out->write(
-        encoder->line(store::event_type_name(type), left ? *ev->prev_object : *ev->object));
+    return out->write(encoder->line(store::event_type_name(type),
+                                    left ? std::string_view(*ev->prev_object) : ev->object()));
   };
   auto sub = hub_.subscribe(prefix, from, sink);
   if (!sub.ok) {

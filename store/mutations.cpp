@@ -183,17 +183,15 @@ facts_ptr facts_of(const value& obj) {
 }
 
 watch_event_ptr make_event(event_type type, uint64_t revision, const std::string& key,
-                           std::shared_ptr<const std::string> bytes, facts_ptr facts,
-                           facts_ptr prev_facts,
+                           std::string_view object, facts_ptr facts, facts_ptr prev_facts,
                            std::shared_ptr<const std::string> prev_object = nullptr) {
   auto event = std::make_shared<watch_event>();
   event->prev_object = std::move(prev_object);
   event->kind = type;
   event->revision = revision;
   event->key = key;
-  event->line =
-      std::make_shared<const std::string>(encode_watch_line(event_type_name(type), *bytes));
-  event->object = std::move(bytes);
+  event->line = std::make_shared<const std::string>(
+      encode_watch_line(event_type_name(type), object, &event->object_begin));
   event->facts = std::move(facts);
   event->prev_facts = std::move(prev_facts);
   return event;
@@ -259,8 +257,8 @@ class planner {
   bool facts_hold(const prepared_object& prepared) const;
   void stamp_created(value& meta) const;
   write_outcome put(event_type type, value obj, const value* previous) const;
-  write_outcome written(event_type type, std::shared_ptr<const std::string> bytes, facts_ptr facts,
-                        const value* previous, std::vector<mutation> ip_records) const;
+  write_outcome written(event_type type, std::string bytes, facts_ptr facts, const value* previous,
+                        std::vector<mutation> ip_records) const;
   bool annotations_changed(const value& current, const value& next) const;
   write_outcome erase(value last) const;
   write_outcome unchanged(std::string bytes) const;
@@ -297,37 +295,37 @@ write_outcome planner::create() {
 // stamp_created sets, in k_metadata_order, around the client's members), then the rest in its
 // order.
 write_outcome planner::create_prepared(prepared_object prepared) const {
-  auto bytes = std::make_shared<std::string>();
-  bytes->reserve(prepared.rest.size() + prepared.metadata_tail.size() + 256);
-  bytes->append(R"({"kind":)");
-  json::append_quoted(*bytes, prepared.kind.empty() ? info_.kind : prepared.kind);
-  bytes->append(R"(,"apiVersion":)");
-  json::append_quoted(*bytes,
+  std::string bytes;
+  bytes.reserve(prepared.rest.size() + prepared.metadata_tail.size() + 256);
+  bytes.append(R"({"kind":)");
+  json::append_quoted(bytes, prepared.kind.empty() ? info_.kind : prepared.kind);
+  bytes.append(R"(,"apiVersion":)");
+  json::append_quoted(bytes,
                       prepared.api_version.empty() ? info_.api_version() : prepared.api_version);
-  bytes->append(R"(,"metadata":{"name":)");
-  json::append_quoted(*bytes, req_.name);
-  if (!prepared.generate_name.empty()) bytes->append(",").append(prepared.generate_name);
+  bytes.append(R"(,"metadata":{"name":)");
+  json::append_quoted(bytes, req_.name);
+  if (!prepared.generate_name.empty()) bytes.append(",").append(prepared.generate_name);
   if (info_.namespaced) {
-    bytes->append(R"(,"namespace":)");
-    json::append_quoted(*bytes, req_.ns);
+    bytes.append(R"(,"namespace":)");
+    json::append_quoted(bytes, req_.ns);
   }
-  bytes->append(R"(,"uid":)");
-  json::append_quoted(*bytes, ctx_.new_uid());
+  bytes.append(R"(,"uid":)");
+  json::append_quoted(bytes, ctx_.new_uid());
   if (std::string rv = written_rv(value()); !rv.empty()) {
-    bytes->append(R"(,"resourceVersion":)");
-    json::append_quoted(*bytes, rv);
+    bytes.append(R"(,"resourceVersion":)");
+    json::append_quoted(bytes, rv);
   }
-  if (info_.has_spec) bytes->append(R"(,"generation":1)");
-  bytes->append(R"(,"creationTimestamp":)");
-  json::append_quoted(*bytes, ctx_.now);
-  if (!prepared.metadata_tail.empty()) bytes->append(",").append(prepared.metadata_tail);
-  bytes->push_back('}');
-  if (!prepared.rest.empty()) bytes->append(",").append(prepared.rest);
-  bytes->push_back('}');
+  if (info_.has_spec) bytes.append(R"(,"generation":1)");
+  bytes.append(R"(,"creationTimestamp":)");
+  json::append_quoted(bytes, ctx_.now);
+  if (!prepared.metadata_tail.empty()) bytes.append(",").append(prepared.metadata_tail);
+  bytes.push_back('}');
+  if (!prepared.rest.empty()) bytes.append(",").append(prepared.rest);
+  bytes.push_back('}');
   facts_ptr facts = facts_hold(prepared) ? std::move(prepared.facts) : nullptr;
   if (!facts && !req_.dry_run) {
     value stored;
-    json::parse(*bytes, stored);
+    json::parse(bytes, stored);
     facts = facts_of(stored);
   }
   return written(event_type::added, std::move(bytes), std::move(facts), nullptr, {});
@@ -530,22 +528,20 @@ write_outcome planner::put(event_type type, value obj, const value* previous) co
   std::vector<mutation> ip_records;
   if (auto error = track_cluster_ips(obj, previous, ip_records)) return failure(std::move(*error));
   normalize_layout(obj);
-  auto bytes = std::make_shared<const std::string>(json::dump(obj));
   facts_ptr facts = req_.dry_run ? nullptr : facts_of(obj);
-  return written(type, std::move(bytes), std::move(facts), previous, std::move(ip_records));
+  return written(type, json::dump(obj), std::move(facts), previous, std::move(ip_records));
 }
 
 // The outcome of writing `bytes` over `previous` (nullptr for a create).
-write_outcome planner::written(event_type type, std::shared_ptr<const std::string> bytes,
-                               facts_ptr facts, const value* previous,
-                               std::vector<mutation> ip_records) const {
+write_outcome planner::written(event_type type, std::string bytes, facts_ptr facts,
+                               const value* previous, std::vector<mutation> ip_records) const {
   write_outcome out;
   out.result.ok = true;
-  out.result.object = *bytes;
-  if (req_.dry_run) return out;
+  if (req_.dry_run) {
+    out.result.object = std::move(bytes);
+    return out;
+  }
   out.result.revision = ctx_.revision;
-  out.mutations.push_back({mutation::op::put, key_, *bytes});
-  for (auto& m : ip_records) out.mutations.push_back(std::move(m));
   facts_ptr prev_facts = previous ? facts_of(*previous) : nullptr;
   std::shared_ptr<const std::string> prev_object;
   if (previous) {
@@ -553,8 +549,11 @@ write_outcome planner::written(event_type type, std::shared_ptr<const std::strin
     metadata_of(before).set("resourceVersion", std::to_string(ctx_.revision));
     prev_object = std::make_shared<const std::string>(json::dump(before));
   }
-  out.events.push_back(make_event(type, ctx_.revision, key_, std::move(bytes), std::move(facts),
+  out.events.push_back(make_event(type, ctx_.revision, key_, bytes, std::move(facts),
                                   std::move(prev_facts), std::move(prev_object)));
+  out.result.object = bytes;
+  out.mutations.push_back({mutation::op::put, key_, std::move(bytes)});
+  for (auto& m : ip_records) out.mutations.push_back(std::move(m));
   return out;
 }
 
@@ -571,7 +570,7 @@ write_outcome planner::erase(value last) const {
   }
   if (is_namespace()) erase_namespace_contents(req_.name, out);
   erase_one(key_, std::move(last), out);
-  out.result.object = *out.events.back()->object;
+  out.result.object = std::string(out.events.back()->object());
   out.result.revision = ctx_.revision;
   return out;
 }
@@ -629,10 +628,9 @@ void planner::erase_one(const std::string& key, value last, write_outcome& out) 
     free_cluster_ips(key, cluster_ips_of(last), out.mutations);
   set_resource_version(last, std::to_string(ctx_.revision));
   normalize_layout(last);
-  auto bytes = std::make_shared<const std::string>(json::dump(last));
   out.mutations.push_back({mutation::op::erase, key, {}});
-  out.events.push_back(
-      make_event(event_type::deleted, ctx_.revision, key, bytes, facts_of(last), nullptr));
+  out.events.push_back(make_event(event_type::deleted, ctx_.revision, key, json::dump(last),
+                                  facts_of(last), nullptr));
 }
 
 write_outcome planner::unchanged(std::string bytes) const {

@@ -21,26 +21,34 @@ struct watch_event {
   enum class type { added, modified, deleted };
   type kind = type::added;
   uint64_t revision = 0;
-  std::string key;                            // store key of the object
-  std::shared_ptr<const std::string> object;  // object JSON (deleted: last state, new revision)
-  std::shared_ptr<const api::object_facts> facts;       // of `object`
+  std::string key;                                      // store key of the object
+  std::shared_ptr<const api::object_facts> facts;       // of object()
   std::shared_ptr<const api::object_facts> prev_facts;  // of the previous state (modified only)
   // The previous state with this event's resourceVersion (modified only): what a selective
   // watcher receives as DELETED when the object stops matching its selector.
   std::shared_ptr<const std::string> prev_object;
   // The watch line `{"type":...,"object":...}\n`, encoded once when the event is made and
-  // shared by every watcher that receives the event as it is (may be null).
+  // shared by every watcher that receives the event as it is. It also holds the object.
   std::shared_ptr<const std::string> line;
+  size_t object_begin = 0;  // where the object starts in `line`
+
+  // The object JSON (deleted: the last state, at the new revision).
+  std::string_view object() const {
+    return std::string_view(*line).substr(object_begin, line->size() - object_begin - 2);
+  }
 };
 using watch_event_ptr = std::shared_ptr<const watch_event>;
 
-// `{"type":"<type>","object":<object>}` and a newline: one event of a watch stream.
-inline std::string encode_watch_line(std::string_view type, std::string_view object) {
+// `{"type":"<type>","object":<object>}` and a newline: one event of a watch stream. Sets
+// `*object_begin` to where the object starts, if given.
+inline std::string encode_watch_line(std::string_view type, std::string_view object,
+                                     size_t* object_begin = nullptr) {
   std::string line;
   line.reserve(object.size() + 32);
   line += R"({"type":")";
   line += type;
   line += R"(","object":)";
+  if (object_begin) *object_begin = line.size();
   line += object;
   line += "}\n";
   return line;

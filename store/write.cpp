@@ -21,8 +21,9 @@ bool is_known_metadata(std::string_view key) {
   return std::find(k_metadata_order.begin(), k_metadata_order.end(), key) != k_metadata_order.end();
 }
 
-// The members of `meta` after creationTimestamp in the stored order: the known ones by
-// k_metadata_order, then the unknown ones as they came.
+// Encodes the members of `meta` that the store keeps: generateName on its own, and the tail
+// after creationTimestamp in the stored order (the known members by k_metadata_order, then the
+// unknown ones as they came). The members the store stamps are left out.
 void split_metadata(const json::value& meta, prepared_object& prepared) {
   if (!meta.is_object()) return;
   const json::object& members = meta.as_object();

@@ -180,7 +180,8 @@ TEST_F(Mutations, CreateSetsServerOwnedMetadata) {
   EXPECT_EQ(event.kind, watch_event::type::added);
   EXPECT_EQ(event.revision, 2u);
   EXPECT_EQ(event.key, "core/pods/default/web");
-  EXPECT_EQ(*event.object, outcome.result.object);
+  EXPECT_EQ(event.object(), outcome.result.object);
+  EXPECT_EQ(*event.line, R"({"type":"ADDED","object":)" + outcome.result.object + "}\n");
   ASSERT_TRUE(event.facts);
   EXPECT_EQ(event.facts->labels.at("app"), "web");
   EXPECT_FALSE(event.prev_facts);
@@ -673,7 +674,7 @@ TEST_F(Updates, RemoveErasesAndReportsTheLastState) {
   ASSERT_EQ(outcome.events.size(), 1u);
   EXPECT_EQ(outcome.events[0]->kind, watch_event::type::deleted);
   EXPECT_EQ(outcome.events[0]->revision, 4u);
-  EXPECT_EQ(*outcome.events[0]->object, outcome.result.object);
+  EXPECT_EQ(outcome.events[0]->object(), outcome.result.object);
   EXPECT_EQ(outcome.events[0]->facts->labels.at("app"), "web");
 
   auto again = run(request(write_verb::remove, "", "pods", "default", "web"));
@@ -771,7 +772,7 @@ TEST_F(Mutations, FinalizersDelayDeletionUntilRemoved) {
   EXPECT_EQ(gone.result.revision, 5u);
   ASSERT_EQ(gone.events.size(), 1u);
   EXPECT_EQ(gone.events[0]->kind, watch_event::type::deleted);
-  EXPECT_EQ(str(parse(*gone.events[0]->object), {"metadata", "resourceVersion"}), "5");
+  EXPECT_EQ(str(parse(std::string(gone.events[0]->object())), {"metadata", "resourceVersion"}), "5");
   EXPECT_FALSE(stored("core/pods/default/held"));
 }
 
@@ -793,7 +794,7 @@ TEST_F(Mutations, DeletingANamespaceDeletesEverythingInIt) {
   for (const auto& e : outcome.events) {
     EXPECT_EQ(e->kind, watch_event::type::deleted);
     EXPECT_EQ(e->revision, 8u);
-    EXPECT_EQ(str(parse(*e->object), {"metadata", "resourceVersion"}), "8");
+    EXPECT_EQ(str(parse(std::string(e->object())), {"metadata", "resourceVersion"}), "8");
     deleted.push_back(e->key);
   }
   ASSERT_EQ(deleted.size(), 5u);
