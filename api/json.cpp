@@ -527,7 +527,7 @@ inline void write_quoted_then(writer& w, std::string_view s, std::string_view su
 }
 
 void write_quoted(writer& w, std::string_view s) {
-  write_quoted_then(w, s, {});
+  write_quoted_then(w, s, "");  // not {}: memcpy from a null pointer is undefined, even of 0 bytes
 }
 
 // An object member's key and its colon.

@@ -159,8 +159,11 @@ std::optional<api_error> validate_patch_options(patch_kind kind, std::string_vie
         {"FieldValueRequired", "Required value: is required for apply patch", "fieldManager"});
   if (kind != patch_kind::apply && force_given)
     causes.push_back(forbidden_field("force", "may not be specified for non-apply patch"));
-  if (field_manager.size() > 128) causes.push_back(too_long("fieldManager", 128));
-  for (size_t i = 0; i < field_manager.size(); ++i) {
+  // kube also reports each unprintable character of an overlong manager, each cause quoting
+  // the whole value: quadratic in the value's size. Too long is reason enough here.
+  const bool too_long_manager = field_manager.size() > 128;
+  if (too_long_manager) causes.push_back(too_long("fieldManager", 128));
+  for (size_t i = 0; i < field_manager.size() && !too_long_manager; ++i) {
     const auto c = static_cast<unsigned char>(field_manager[i]);
     if (is_printable(c)) continue;
     causes.push_back(invalid_value(

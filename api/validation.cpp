@@ -2147,15 +2147,21 @@ void validate_pod(const json::value& obj, std::vector<status_cause>& out) {
 namespace {
 
 // A quantity in thousandths, rounded up, saturating far beyond any real resource amount.
+// Amounts past this many thousandths count as this many: far beyond any real resource, and
+// sums of 2^6 of them still fit an __int128.
+constexpr __int128 kMilliLimit = static_cast<__int128>(1) << 120;
+
+// The quantity in thousandths, rounded up, clamped to ±kMilliLimit.
 __int128 milli_value(const schema::quantity& q) {
-  constexpr __int128 kLimit = static_cast<__int128>(1) << 120;
   __int128 v = 0;
   for (char d : q.digits) {
     v = v * 10 + (d - '0');
-    if (v > kLimit) return q.negative ? -kLimit : kLimit;
+    if (v > kMilliLimit) return q.negative ? -kMilliLimit : kMilliLimit;
   }
-  int32_t exponent = q.exponent + 3;
-  for (; exponent > 0 && v < kLimit; --exponent) v *= 10;
+  if (v == 0) return 0;
+  int64_t exponent = int64_t{q.exponent} + 3;  // the exponent may be near INT32_MAX
+  for (; exponent > 0 && v < kMilliLimit; --exponent) v *= 10;
+  v = std::min(v, kMilliLimit);
   bool remainder = false;
   for (; exponent < 0 && v > 0; ++exponent) {
     remainder = remainder || v % 10 != 0;
@@ -2222,7 +2228,7 @@ size_t add_qos_amounts(const json::object& list, qos_sums& sums) {
     if (!milli) continue;
     const __int128 amount = *milli;
     if (amount <= 0) continue;
-    sums.amounts[slot] += amount;
+    sums.amounts[slot] = std::min(sums.amounts[slot] + amount, kMilliLimit);  // no overflow
     sums.present[slot] = true;
     found[slot] = true;
   }

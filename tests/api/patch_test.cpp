@@ -86,6 +86,12 @@ TEST(PatchOptions, FieldManagerLengthAndCharacters) {
   ASSERT_TRUE(e);
   EXPECT_EQ(e->message, R"(PatchOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may )"
                         "not be more than 128 bytes");
+  // An overlong manager is not also checked character by character (kube would add a cause
+  // quoting the whole value for each one).
+  e = validate_patch_options(patch_kind::merge, std::string(20000, '\x01'), false);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->message, R"(PatchOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may )"
+                        "not be more than 128 bytes");
   e = validate_patch_options(patch_kind::merge, "a\tb", false);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->message, R"(PatchOptions.meta.k8s.io "" is invalid: fieldManager: Invalid value: )"

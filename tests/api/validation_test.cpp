@@ -595,6 +595,23 @@ TEST(PodQoS, SumsCpuAndMemoryOverContainers) {
       "Burstable");
 }
 
+TEST(PodQoS, HugeQuantitiesSaturateInsteadOfOverflowing) {
+  auto qos = [](std::string containers) {
+    return pod_qos_class(parse(R"({"spec":{"containers":)" + containers + "}}"));
+  };
+  EXPECT_EQ(qos(R"([{"resources":{"requests":{"cpu":"1e2147483647","memory":"1"},)"
+                R"("limits":{"cpu":"1m","memory":"1"}}}])"),
+            "Burstable");
+  EXPECT_EQ(qos(R"([{"resources":{"requests":{"cpu":"0e2147483647"}}}])"), "BestEffort");
+  std::string many = "[";
+  for (int i = 0; i < 200; ++i) {
+    if (i > 0) many += ',';
+    many += R"({"resources":{"requests":{"cpu":"1e40","memory":"1e40"},)"
+            R"("limits":{"cpu":"1e40","memory":"1e40"}}})";
+  }
+  EXPECT_EQ(qos(many + "]"), "Guaranteed");
+}
+
 TEST(PodQoS, Classes) {
   auto qos = [](std::string_view resources) {
     json::value pod = parse(R"({"spec":{"containers":[{"name":"c","image":"x","resources":)" +
