@@ -409,6 +409,10 @@ def http_cases():
              js({"metadata": {"labels": "notamap"}}), MERGE))
     add(Case("merge patch of a missing object", "PATCH", CM + "/missing", 404, "NotFound", patch, MERGE,
              message='configmaps "missing" not found'))
+    add(Case("PATCH with a fieldManager of 20,000 control bytes", "PATCH",
+             CM + "/cm?fieldManager=" + "%01" * 20000, 422, "Invalid", patch, MERGE,
+             message='PatchOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than '
+                     '128 bytes'))
 
     # --- content type ---------------------------------------------------------------------------------
     add(Case("POST with text/plain", "POST", CM, 415, "UnsupportedMediaType", js(cm_json("ctplain")), "text/plain",
