@@ -209,8 +209,17 @@ resolved_scalar resolve_plain(const std::string& text) {
   return resolved_scalar{value(text), scalar_tag::string};
 }
 
+bool is_base64_or_space(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/' || c == '=' || c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 value decode_binary(const std::string& text, const YAML::Mark& mark) {
-  std::vector<unsigned char> bytes = YAML::DecodeBase64(text);
+  // yaml-cpp 0.7 indexes its decoding table with each byte unchecked: a byte above 0x7F reads
+  // far outside it. Only base64 and whitespace may reach it.
+  const bool decodable = std::all_of(text.begin(), text.end(), is_base64_or_space);
+  std::vector<unsigned char> bytes;
+  if (decodable) bytes = YAML::DecodeBase64(text);
   const bool blank = std::all_of(text.begin(), text.end(),
                                  [](char c) { return c == ' ' || c == '\n' || c == '\r'; });
   if (bytes.empty() && !blank) {

@@ -219,6 +219,15 @@ TEST(Yaml, ExplicitTagMismatchIsAnError) {
             "error converting YAML to JSON: yaml: line 1: cannot decode !!int `1` as a !!bool");
   EXPECT_EQ(yaml_error("a: !!int 1.5\n"),
             "error converting YAML to JSON: yaml: line 1: cannot decode !!float `1.5` as a !!int");
+  EXPECT_EQ(yaml_error("a: !!binary \"\\xff\"\n"),  // U+00FF
+            "error converting YAML to JSON: yaml: line 1: !!binary value contains invalid base64 "
+            "data");
+  EXPECT_EQ(yaml_error(std::string("a: !!binary \"") + "\xff" + "\"\n"),  // a raw 0xFF byte
+            "error converting YAML to JSON: yaml: line 1: !!binary value contains invalid base64 "
+            "data");
+  EXPECT_EQ(yaml_error(std::string("a: !!binary \"") + "\xc3\xbf" + "\"\n"),  // raw UTF-8 ÿ
+            "error converting YAML to JSON: yaml: line 1: !!binary value contains invalid base64 "
+            "data");
   EXPECT_EQ(yaml_error("a: !!binary '*not base64*'\n"),
             "error converting YAML to JSON: yaml: line 1: !!binary value contains invalid base64 "
             "data");

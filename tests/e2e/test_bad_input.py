@@ -173,6 +173,9 @@ def http_cases():
              'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "trunc', Y))
     add(Case("YAML indented with a tab", "POST", CM, 400, "BadRequest",
              "apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: tabbed\n", Y))
+    add(Case("YAML !!binary with a byte above 0x7F", "POST", CM, 400, "BadRequest",
+             'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bin\nbinaryData:\n  a: !!binary "\u00ff"\n', Y,
+             contains="!!binary value contains invalid base64 data"))
     add(Case("YAML bad indentation", "POST", CM, 400, "BadRequest",
              "apiVersion: v1\n kind: ConfigMap\nmetadata:\n  name: badindent\n", Y))
     add(Case("YAML scalar instead of a mapping", "POST", CM, 400, "BadRequest", "just a string\n", Y))
