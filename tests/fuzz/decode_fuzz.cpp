@@ -1,13 +1,29 @@
 // A deterministic mutation fuzzer for kactor's request decoding (g++ has no libFuzzer).
 //
-//   decode_fuzz fuzz <seed-dir> <findings-dir> <rng-seed> <max-iterations> <max-seconds>
-//   decode_fuzz repro <file>...        runs the targets on each file (exit 0 unless it crashes)
-//   decode_fuzz minexc <file> <key>    minimizes a file that throws the escaped exception `key`
+//   decode_fuzz fuzz  <seed-dir> <findings-dir> <rng-seed> <max-inputs> <max-seconds> [<dir>...]
+//   decode_fuzz smoke <seed-dir> <findings-dir> <rng-seed> <max-inputs> <max-seconds> [<dir>...]
+//   decode_fuzz repro <file>...      runs the targets on each file (exit 0 unless it crashes)
+//   decode_fuzz minexc <file> <key>  minimizes a file that throws the escaped exception `key`
 //
-// Crashes and sanitizer reports end the process (ASan/UBSan abort); a death callback writes the
+// fuzz and smoke run every seed (the regular files of each seed dir) as it is, then mutants of
+// them until <max-iterations> inputs or <max-seconds> have been run. Crashes and sanitizer
+// reports end the process (ASan/UBSan abort); in a sanitizer build a death callback writes the
 // input being run to <findings-dir>/crash-<time>. Exceptions escaping a target are findings: each
 // distinct one (target + type + message prefix) is written to <findings-dir>/exc-<n>.
+//
+// fuzz is for a long supervised run (run_fuzz.sh): it resumes the seed pass after a crash and
+// skips escapes already in <findings-dir>. smoke (the ctest DecodeFuzz.Smoke) starts afresh and
+// exits 1 if any exception escaped a target.
+#if defined(__SANITIZE_ADDRESS__) || defined(KACTOR_FUZZ_SANITIZERS)
+#define KACTOR_FUZZ_HAS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#define KACTOR_FUZZ_HAS_SANITIZER 1
+#endif
+#endif
+#ifdef KACTOR_FUZZ_HAS_SANITIZER
 #include <sanitizer/common_interface_defs.h>
+#endif
 
 #include <algorithm>
 #include <array>
@@ -64,14 +80,17 @@ void write_file(const std::string& path, std::string_view data) {
   f.write(data.data(), static_cast<std::streamsize>(data.size()));
 }
 
+#ifdef KACTOR_FUZZ_HAS_SANITIZER
 void on_death() {
   if (!g_current) return;
   const std::string path =
-      g_findings + "/crash-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+      g_findings + "/crash-" +
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
   write_file(path, *g_current);
   std::fprintf(stderr, "FUZZ: crash input (%zu bytes) in target %s written to %s\n",
                g_current->size(), g_target.load(), path.c_str());
 }
+#endif
 
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -193,7 +212,9 @@ void after_admit(const api::resource_info& info, json::value& obj) {
 // The server records every admitted update in managedFields: api::track_update(live, next).
 void track(const api::resource_info& info, json::value& next) {
   const fixtures& f = fix();
-  const json::value* live = info.kind == "Pod" ? &f.pod : info.kind == "Deployment" ? &f.deployment : nullptr;
+  const json::value* live = info.kind == "Pod"          ? &f.pod
+                            : info.kind == "Deployment" ? &f.deployment
+                                                        : nullptr;
   api::field_writer w;
   w.type = api::schema::find_message(info.schema_type);
   w.api_version = info.api_version();
@@ -266,7 +287,8 @@ void run_targets(const std::string& input, uint64_t iteration) {
       json::value out;
       std::vector<std::string> warnings;
       std::optional<api::api_error> e;
-      guard("api::decode_object", [&] { e = api::decode_object(*info, ct, body, mode, out, warnings); });
+      guard("api::decode_object",
+            [&] { e = api::decode_object(*info, ct, body, mode, out, warnings); });
       if (!e) admit_both(*info, out, "api::admit_object");
     }
   }
@@ -395,6 +417,7 @@ struct mutator {
   std::vector<std::string> dict;
 
   mutator(uint64_t seed, const std::vector<std::string>& s) : rng(seed), seeds(s) {
+    // clang-format off
     dict = {"null", "true", "false", "{}", "[]", "\"\"", "0", "-1", "1e309", "-0", "1.5",
             "9223372036854775807", "9223372036854775808", "-9223372036854775808",
             "-9223372036854775809", "18446744073709551616", "2147483648", "-2147483649",
@@ -421,6 +444,7 @@ struct mutator {
             "%%", "\"protocol\":\"\"", "\"containerPort\":0", "\"port\":65536",
             "\"nodePort\":-1", "\"replicas\":-1", "\"type\":\"ExternalName\"",
             "\"clusterIP\":\"None\"", "\"ipFamilies\":[\"IPv6\",\"IPv6\"]"};
+    // clang-format on
     // Every JSON key seen in the seeds.
     std::set<std::string> keys;
     for (const auto& s : seeds) {
@@ -435,7 +459,9 @@ struct mutator {
     dict.insert(dict.end(), keys.begin(), keys.end());
   }
 
-  size_t below(size_t n) { return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng); }
+  size_t below(size_t n) {
+    return n == 0 ? 0 : std::uniform_int_distribution<size_t>(0, n - 1)(rng);
+  }
   bool coin(int one_in) { return below(one_in) == 0; }
 
   std::string huge_string() {
@@ -464,7 +490,8 @@ struct mutator {
         s = std::string(d, '[');  // unterminated
         break;
       case 3:
-        for (size_t i = 0; i < d && s.size() < kMaxInput / 2; ++i) s += std::string(i % 200, ' ') + "- \n";
+        for (size_t i = 0; i < d && s.size() < kMaxInput / 2; ++i)
+          s += std::string(i % 200, ' ') + "- \n";
         break;
       default:
         for (size_t i = 0; i < std::min<size_t>(d, 2000); ++i) s += std::string(i, ' ') + "a:\n";
@@ -474,6 +501,7 @@ struct mutator {
   }
 
   std::string number() {
+    // clang-format off
     static const char* nums[] = {"-1", "0", "9223372036854775807", "9223372036854775808",
                                  "-9223372036854775808", "-9223372036854775809",
                                  "18446744073709551615", "18446744073709551616",
@@ -481,6 +509,7 @@ struct mutator {
                                  "-2147483648", "-2147483649", "4294967295", "4294967296",
                                  "65535", "65536", "-0", "0.5", "1.0", "1e2", "999999999999999999999999999",
                                  "-0.0", "4.9e-324", "1.7976931348623157e308", "0x10", "1_000"};
+    // clang-format on
     return nums[below(sizeof nums / sizeof nums[0])];
   }
 
@@ -496,31 +525,42 @@ struct mutator {
 
   json::value random_value(const std::vector<json::value*>& nodes) {
     switch (below(16)) {
-      case 0: return json::value();
-      case 1: return json::value(coin(2));
+      case 0:
+        return json::value();
+      case 1:
+        return json::value(coin(2));
       case 2: {
+        // clang-format off
         static const int64_t ints[] = {-1, 0, 1, INT64_MAX, INT64_MIN, INT32_MAX, INT32_MIN,
                                        int64_t{INT32_MAX} + 1, int64_t{INT32_MIN} - 1, 65536, -65536,
                                        UINT32_MAX, int64_t{UINT32_MAX} + 1};
+        // clang-format on
         return json::value(ints[below(sizeof ints / sizeof ints[0])]);
       }
       case 3: {
         static const double ds[] = {1e308, -1e308, 0.5, -0.0, 1e-320, 9.3e18, -9.3e18, 4.3e9, 1e19};
         return json::value(ds[below(sizeof ds / sizeof ds[0])]);
       }
-      case 4: return json::value(huge_string());
-      case 5: return json::value(std::string(""));
-      case 6: return json::value::make_array();
-      case 7: return json::value::make_object();
-      case 8: return *nodes[below(nodes.size())];
+      case 4:
+        return json::value(huge_string());
+      case 5:
+        return json::value(std::string(""));
+      case 6:
+        return json::value::make_array();
+      case 7:
+        return json::value::make_object();
+      case 8:
+        return *nodes[below(nodes.size())];
       case 9: {
         const std::string& d = dict[below(dict.size())];
         return json::value(d);
       }
-      case 10: return json::value(number());
+      case 10:
+        return json::value(number());
       case 11: {
         json::value a = json::value::make_array();
-        for (size_t i = 0, n = 1 + below(5); i < n; ++i) a.as_array().push_back(*nodes[below(nodes.size())]);
+        for (size_t i = 0, n = 1 + below(5); i < n; ++i)
+          a.as_array().push_back(*nodes[below(nodes.size())]);
         return a;
       }
       case 12: {
@@ -537,11 +577,13 @@ struct mutator {
         return v;
       }
       case 13: {
+        // clang-format off
         static const char* s[] = {"\xff\xfe", "a\xc0\x80", "\xed\xa0\x80", "-", "/", "~", "$patch",
                                   "delete", "replace", "None", "::", "a=b", "1/2", "..", "@@",
                                   "0", "-1", "1e400", "100Mi", "25%", "-25%", "2024-13-45T25:61:61Z",
                                   "app", "web", "c", "TCP", "Always", "Exists", "In", "NotIn",
                                   "DoesNotExist", "Gt"};
+        // clang-format on
         return json::value(std::string(s[below(sizeof s / sizeof s[0])]));
       }
       case 14: {
@@ -553,7 +595,8 @@ struct mutator {
         json::value o = json::value::make_object();
         for (size_t i = 0, n = 1 + below(4); i < n; ++i) {
           const std::string& k = dict[below(dict.size())];
-          std::string key = k.size() > 3 && k.front() == '"' && k.back() == ':' ? k.substr(1, k.size() - 3) : k;
+          std::string key =
+              k.size() > 3 && k.front() == '"' && k.back() == ':' ? k.substr(1, k.size() - 3) : k;
           o.set(key, *nodes[below(nodes.size())]);
         }
         return o;
@@ -579,7 +622,8 @@ struct mutator {
         case 2:  // add a member / element
           if (n->is_object()) {
             const std::string& k = dict[below(dict.size())];
-            std::string key = k.size() > 3 && k.front() == '"' && k.back() == ':' ? k.substr(1, k.size() - 3) : k;
+            std::string key =
+                k.size() > 3 && k.front() == '"' && k.back() == ':' ? k.substr(1, k.size() - 3) : k;
             n->set(key, random_value(nodes));
           } else if (n->is_array()) {
             n->as_array().insert(n->as_array().begin() + below(n->as_array().size() + 1),
@@ -624,10 +668,12 @@ struct mutator {
     auto pos = [&] { return below(s.size() + 1); };
     switch (below(14)) {
       case 0:  // flip bits
-        for (size_t i = 0, n = 1 + below(4); i < n && !s.empty(); ++i) s[below(s.size())] ^= char(1 << below(8));
+        for (size_t i = 0, n = 1 + below(4); i < n && !s.empty(); ++i)
+          s[below(s.size())] ^= char(1 << below(8));
         break;
       case 1:  // random bytes
-        for (size_t i = 0, n = 1 + below(4); i < n && !s.empty(); ++i) s[below(s.size())] = char(below(256));
+        for (size_t i = 0, n = 1 + below(4); i < n && !s.empty(); ++i)
+          s[below(s.size())] = char(below(256));
         break;
       case 2: {  // insert a dictionary token
         s.insert(pos(), dict[below(dict.size())]);
@@ -682,8 +728,10 @@ struct mutator {
         s.insert(pos(), nesting(true));
         break;
       case 9: {  // invalid UTF-8
+        // clang-format off
         static const char* bad[] = {"\xff", "\xc0\x80", "\xed\xa0\x80", "\x80", "\xe2\x82", "\xf4\x90\x80\x80",
                                     "\xfe\xff", "\x00", "\\ud800", "\\udc00x", "\\u00"};
+        // clang-format on
         std::string b = bad[below(11)];
         if (b.empty()) b = std::string(1, '\0');
         s.insert(pos(), b);
@@ -695,12 +743,15 @@ struct mutator {
         break;
       }
       case 11: {  // protobuf-ish: varint bytes
+        // clang-format off
         static const char* pb[] = {"\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "\x80\x80\x80\x80\x10",
                                    "\xff\xff\xff\xff\x0f", "\x7f", "\x00", "\x0a\xff\xff\xff\xff\x07"};
+        // clang-format on
         size_t i = below(6);
         std::string b = i == 4 ? std::string(1, '\0') : pb[i];
         if (coin(2) && !s.empty())
-          s.replace(below(s.size()), std::min(b.size(), s.size()), b.substr(0, std::min(b.size(), s.size())));
+          s.replace(below(s.size()), std::min(b.size(), s.size()),
+                    b.substr(0, std::min(b.size(), s.size())));
         else
           s.insert(pos(), b);
         break;
@@ -842,7 +893,9 @@ std::string minimize(std::string input, const std::string& key, size_t max_runs)
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef KACTOR_FUZZ_HAS_SANITIZER
   __sanitizer_set_death_callback(on_death);
+#endif
   if (argc < 2) {
     std::fprintf(stderr, "usage: see the file's comment\n");
     return 2;
@@ -864,8 +917,18 @@ int main(int argc, char** argv) {
     std::fwrite(m.data(), 1, m.size(), stdout);
     return 0;
   }
-  if (mode != "fuzz" || argc < 7) return 2;
-  const std::vector<std::string> seeds = load_dir(argv[2]);
+  const bool smoke = mode == "smoke";
+  if ((mode != "fuzz" && !smoke) || argc < 7) return 2;
+  std::vector<std::string> seeds = load_dir(argv[2]);
+  for (int i = 7; i < argc; ++i) {
+    std::vector<std::string> more = load_dir(argv[i]);
+    seeds.insert(seeds.end(), std::make_move_iterator(more.begin()),
+                 std::make_move_iterator(more.end()));
+  }
+  if (seeds.empty()) {
+    std::fprintf(stderr, "FUZZ: no seeds\n");
+    return 2;
+  }
   g_findings = argv[3];
   fs::create_directories(g_findings);
   const uint64_t rng_seed = std::stoull(argv[4]);
@@ -874,10 +937,14 @@ int main(int argc, char** argv) {
   std::thread(watchdog).detach();
   g_current_fd = open((g_findings + "/current").c_str(), O_RDWR | O_CREAT, 0644);
   size_t ubsan_reports = 0;
-  g_stderr_reader = open("/proc/self/fd/2", O_RDONLY);
+  // Only a regular file is read back: opening a pipe or a terminal for reading could steal input.
+  if (struct stat st; fstat(STDERR_FILENO, &st) == 0 && S_ISREG(st.st_mode))
+    g_stderr_reader = open("/proc/self/fd/2", O_RDONLY);
 
   std::set<std::string> known;
+  size_t escapes = 0;
   for (const auto& e : fs::directory_iterator(g_findings)) {
+    if (smoke) break;  // every escape counts
     if (e.path().filename().string().rfind("exc-", 0) == 0 && e.path().extension() == ".key")
       known.insert(read_file(e.path().string()));
   }
@@ -888,7 +955,7 @@ int main(int argc, char** argv) {
   // First every seed as it is (resuming after a crash past the seed that crashed), then mutants.
   const std::string seed_pass = g_findings + "/seed-pass";
   size_t next_seed = 0;
-  if (fs::exists(seed_pass)) next_seed = std::stoull("0" + read_file(seed_pass));
+  if (!smoke && fs::exists(seed_pass)) next_seed = std::stoull("0" + read_file(seed_pass));
   for (; it < max_iterations; ++it) {
     if ((now_ns() - start) / 1000000000 >= max_seconds) break;
     std::string input;
@@ -916,16 +983,19 @@ int main(int argc, char** argv) {
     const int64_t dt = now_ns() - t0;
     if (dt > int64_t{3} * 1000000000 && slow < 20) {
       ++slow;
-      write_file(g_findings + "/slow-" + std::to_string(dt / 1000000) + "ms-" + std::to_string(it), input);
-      std::fprintf(stderr, "FUZZ: slow input %zu bytes: %lld ms\n", input.size(), (long long)(dt / 1000000));
+      write_file(g_findings + "/slow-" + std::to_string(dt / 1000000) + "ms-" + std::to_string(it),
+                 input);
+      std::fprintf(stderr, "FUZZ: slow input %zu bytes: %lld ms\n", input.size(),
+                   (long long)(dt / 1000000));
     }
+    escapes += esc.size();
     for (const auto& e : esc) {
       if (!known.insert(e.key()).second) continue;
       const std::string base = g_findings + "/exc-" + std::to_string(known.size());
       write_file(base, input);
       write_file(base + ".key", e.key());
-      std::fprintf(stderr, "FUZZ: new escape [%s] what=%s (input %zu bytes) -> %s\n", e.key().c_str(),
-                   e.what.substr(0, 200).c_str(), input.size(), base.c_str());
+      std::fprintf(stderr, "FUZZ: new escape [%s] what=%s (input %zu bytes) -> %s\n",
+                   e.key().c_str(), e.what.substr(0, 200).c_str(), input.size(), base.c_str());
     }
     if (it % 500 == 0)
       std::fprintf(stderr, "FUZZ: it=%llu elapsed=%llds\n", (unsigned long long)it,
@@ -934,5 +1004,13 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "FUZZ: done it=%llu seeds=%zu elapsed=%llds\n", (unsigned long long)it,
                seeds.size(), (long long)((now_ns() - start) / 1000000000));
   std::printf("%llu\n", (unsigned long long)it);
+  if (smoke) {
+    const uint64_t seed_inputs = std::min<uint64_t>(it, seeds.size());
+    std::printf(
+        "FUZZ: smoke ran %llu seeds and %llu mutants: %zu escaped exceptions (%zu distinct)\n",
+        (unsigned long long)seed_inputs, (unsigned long long)(it - seed_inputs), escapes,
+        known.size());
+    if (escapes != 0) return 1;
+  }
   return 0;
 }
