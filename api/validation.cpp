@@ -2146,9 +2146,8 @@ void validate_pod(const json::value& obj, std::vector<status_cause>& out) {
 
 namespace {
 
-// A quantity in thousandths, rounded up, saturating far beyond any real resource amount.
 // Amounts past this many thousandths count as this many: far beyond any real resource, and
-// sums of 2^6 of them still fit an __int128.
+// the sum of two of them still fits an __int128 (sums saturate at it too).
 constexpr __int128 kMilliLimit = static_cast<__int128>(1) << 120;
 
 // The quantity in thousandths, rounded up, clamped to ±kMilliLimit.
