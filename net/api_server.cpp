@@ -1,5 +1,6 @@
 #include "net/api_server.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <functional>
@@ -671,7 +672,9 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
   if (auto text = ctx->q.get("timeoutSeconds"); text && !text->empty()) {
     auto v = parse_uint(*text);
     if (!v) return send_error(*ctx->reply, api::bad_request("invalid timeoutSeconds: " + *text));
-    timeout_seconds = *v;
+    // Past ten years a deadline is as good as none, and the clock's arithmetic cannot overflow.
+    constexpr uint64_t k_longest_watch_seconds = 10ull * 365 * 24 * 3600;
+    timeout_seconds = std::min(*v, k_longest_watch_seconds);
   }
   if (timeout_seconds == 0) {
     static thread_local std::mt19937 rng{std::random_device{}()};

@@ -848,6 +848,19 @@ class ApiServerTest(unittest.TestCase):
                 self.assertEqual((e["object"]["metadata"].get("labels") or {}).get("watchsel"), "yes",
                                  "object in %s must match the selector: %r" % (summarize_events([e]), e["object"]))
 
+    def test_17b_watch_with_a_huge_timeout_stays_open(self):
+        # A timeoutSeconds past the clock's range once made the deadline land in the past, so the
+        # watch ended at once; it now counts as ten years.
+        coll = nsp("e2e-watch", "configmaps")
+        rv = self.c.list_rv(coll)
+        ws = self._watch(coll + "?watch=true&resourceVersion=%d&timeoutSeconds=9300000000" % rv)
+        time.sleep(0.3)
+        self.c.create(coll, configmap("huge-timeout"))
+        evs = self._events_for(ws, {"huge-timeout"},
+                               lambda ev: ev["object"]["metadata"].get("name") == "huge-timeout")
+        self.assertEqual([e["type"] for e in evs], ["ADDED"])
+        self.assertFalse(ws.ended, "the watch must stay open")
+
     def test_18_watch_with_field_selector(self):
         ns = "e2e-watch"
         coll = nsp(ns, "configmaps")
