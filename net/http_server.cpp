@@ -177,13 +177,15 @@ std::string response_head(const response& r, bool keep_alive, bool http10) {
   return head;
 }
 
-std::string stream_head(int status, const std::string& content_type, bool keep_alive) {
+// HTTP/1.0 has no chunked encoding: such a stream is sent as it comes and ends when the
+// connection closes.
+std::string stream_head(int status, const std::string& content_type, bool keep_alive, bool http10) {
   std::string head;
   head.reserve(160);
   append_status_line(head, status);
   if (!content_type.empty()) append_header(head, "Content-Type", content_type);
-  append_header(head, "Transfer-Encoding", "chunked");
-  append_connection(head, keep_alive, false);
+  if (!http10) append_header(head, "Transfer-Encoding", "chunked");
+  append_connection(head, keep_alive && !http10, http10);
   head += crlf;
   return head;
 }
@@ -831,7 +833,8 @@ void session::begin_stream(std::shared_ptr<stream_impl> s, int status,
   mode_ = mode::streaming;
   buffer_.shrink_to_fit();  // watchers are many and long-lived; keep them small
   stream_ = std::move(s);
-  stream_head_ = stream_head(status, content_type, keep_alive_);
+  if (http10_) keep_alive_ = false;
+  stream_head_ = stream_head(status, content_type, keep_alive_, http10_);
   last_chunk_queued_ = false;
   if (!read_pending_) read_more();
   flush_stream();
@@ -849,19 +852,27 @@ void session::flush_stream() {
   batch_bytes_ = 0;
   for (const auto& c : batch_) {
     const std::string_view data = c.data();
-    const size_t start = chunk_sizes_.size();
-    append_number(chunk_sizes_, data.size(), 16);
-    chunk_sizes_ += crlf;
-    out_buffers_.push_back(asio::buffer(chunk_sizes_.data() + start, chunk_sizes_.size() - start));
-    out_buffers_.push_back(asio::buffer(data));
-    out_buffers_.push_back(asio::buffer(crlf));
+    if (http10_) {
+      out_buffers_.push_back(asio::buffer(data));
+    } else {
+      const size_t start = chunk_sizes_.size();
+      append_number(chunk_sizes_, data.size(), 16);
+      chunk_sizes_ += crlf;
+      out_buffers_.push_back(
+          asio::buffer(chunk_sizes_.data() + start, chunk_sizes_.size() - start));
+      out_buffers_.push_back(asio::buffer(data));
+      out_buffers_.push_back(asio::buffer(crlf));
+    }
     batch_bytes_ += data.size();
   }
   if (finishing) {
-    out_buffers_.push_back(asio::buffer(last_chunk));
-    last_chunk_queued_ = true;
+    if (!http10_) out_buffers_.push_back(asio::buffer(last_chunk));
+    last_chunk_queued_ = true;  // the end is queued (for HTTP/1.0: the close that follows)
   }
-  if (out_buffers_.empty()) return;
+  if (out_buffers_.empty()) {
+    if (last_chunk_queued_) end_stream_then_continue();  // HTTP/1.0 with nothing left to send
+    return;
+  }
   start_write(out_buffers_, &session::on_stream_written);
 }
 

@@ -9,6 +9,7 @@ import base64
 import json
 import os
 import re
+import socket
 import sys
 import time
 import unittest
@@ -860,6 +861,30 @@ class ApiServerTest(unittest.TestCase):
                                lambda ev: ev["object"]["metadata"].get("name") == "huge-timeout")
         self.assertEqual([e["type"] for e in evs], ["ADDED"])
         self.assertFalse(ws.ended, "the watch must stay open")
+
+    def test_17c_http10_watch_is_not_chunked(self):
+        # HTTP/1.0 has no chunked encoding: the events come as they are, the close ends them.
+        coll = nsp("e2e-watch", "configmaps")
+        rv = self.c.list_rv(coll)
+        sock = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        self.addCleanup(sock.close)
+        sock.sendall(("GET %s?watch=true&resourceVersion=%d&timeoutSeconds=2 HTTP/1.0\r\n"
+                      "Host: x\r\n\r\n" % (coll, rv)).encode())
+        time.sleep(0.3)
+        self.c.create(coll, configmap("http10-watch"))
+        data, deadline = b"", time.time() + 10
+        while time.time() < deadline:
+            part = sock.recv(65536)
+            if not part:
+                break
+            data += part
+        head, _, body = data.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 200"), head)
+        self.assertNotIn(b"chunked", head.lower())
+        self.assertIn(b"connection: close", head.lower())
+        events = [json.loads(line) for line in body.decode().splitlines() if line]
+        self.assertEqual([(e["type"], e["object"]["metadata"]["name"]) for e in events],
+                         [("ADDED", "http10-watch")])
 
     def test_18_watch_with_field_selector(self):
         ns = "e2e-watch"
