@@ -185,7 +185,7 @@ std::string stream_head(int status, const std::string& content_type, bool keep_a
   append_status_line(head, status);
   if (!content_type.empty()) append_header(head, "Content-Type", content_type);
   if (!http10) append_header(head, "Transfer-Encoding", "chunked");
-  append_connection(head, keep_alive && !http10, http10);
+  append_connection(head, keep_alive, http10);  // begin_stream never keeps 1.0 alive
   head += crlf;
   return head;
 }
