@@ -60,6 +60,7 @@ struct server_options {
   unsigned threads = 1;                           // Asio threads
   size_t body_limit = 3 * 1024 * 1024;            // larger bodies: 413 RequestEntityTooLarge
   unsigned request_timeout_seconds = 60;          // header+body must arrive within this: 408
+  size_t offload_body_bytes = 32 * 1024;          // bigger bodies are handled off the io threads
   size_t stream_buffer_limit = 16 * 1024 * 1024;  // pending bytes per watch stream
 };
 

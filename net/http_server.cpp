@@ -1,8 +1,11 @@
 // The Beast/Asio HTTP/1.1 server behind net/http.hpp. Everything Asio lives in this one TU.
 //
 // Threading: `threads` io threads run one io_context; each connection (session) lives on its
-// own strand. The handler is called on the strand; responders and streams may be completed
-// from any thread and hop back onto the strand with a post. Posts from outside the io threads
+// own strand. The handler is called on the strand, except for requests with a body of
+// `offload_body_bytes` or more: those go to one separate thread, so that decoding a big body
+// (YAML parses at ~2.4 MB/s) cannot hold an io thread and stall every connection on it.
+// Responders and streams may be completed from any thread and hop back onto the strand with a
+// post. Posts from outside the io threads
 // go through server_state::post_from_outside(), which refuses them once stop() has begun, so
 // nothing is queued on an io_context that no thread will run again.
 //
@@ -37,6 +40,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -277,6 +281,7 @@ struct server_state {
   const server_options options;
   handler on_request;
   asio::io_context ioc;
+  std::unique_ptr<asio::thread_pool> big_bodies;  // runs handlers of big requests; see above
   acceptor_type acceptor;
   timer_type accept_retry;
   std::atomic<std::uint64_t> next_session_id{1};
@@ -288,6 +293,7 @@ struct server_state {
 
 class stream_impl;
 class responder_impl;
+void run_handler(server_state& state, request&& req, const std::shared_ptr<responder_impl>& reply);
 
 // The session whose handler runs on this thread right now. A response given synchronously
 // inside the handler is written directly, saving a post and a lock on the hot path.
@@ -594,6 +600,17 @@ class responder_impl final : public responder {
   std::atomic<bool> done_{false};
 };
 
+// Calls the request handler; an exception escaping it becomes a 500.
+void run_handler(server_state& state, request&& req, const std::shared_ptr<responder_impl>& reply) {
+  try {
+    state.on_request(std::move(req), reply);
+  } catch (const std::exception& e) {
+    reply->respond(responder_impl::internal_error_response(e.what()));
+  } catch (...) {
+    reply->respond(responder_impl::internal_error_response("the request handler failed"));
+  }
+}
+
 session::~session() {
   if (stream_) stream_->end();
   state_->remove_session(id_);
@@ -748,19 +765,19 @@ void session::deliver_request() {
 
   mode_ = mode::handling;
   auto reply = std::make_shared<responder_impl>(shared_from_this());
+  if (req.body.size() >= state_->options.offload_body_bytes && state_->big_bodies) {
+    asio::post(*state_->big_bodies, [state = state_, req = std::move(req), reply]() mutable {
+      run_handler(*state, std::move(req), reply);
+    });
+    return;
+  }
   call_handler(std::move(req), reply);
   if (sync_response_) write_response(*std::exchange(sync_response_, std::nullopt));
 }
 
 void session::call_handler(request&& req, const std::shared_ptr<responder_impl>& reply) {
   handler_session = this;
-  try {
-    state_->on_request(std::move(req), reply);
-  } catch (const std::exception& e) {
-    reply->respond(responder_impl::internal_error_response(e.what()));
-  } catch (...) {
-    reply->respond(responder_impl::internal_error_response("the request handler failed"));
-  }
+  run_handler(*state_, std::move(req), reply);
   handler_session = nullptr;
 }
 
@@ -1022,6 +1039,7 @@ void http_server::impl::start() {
   }
   port = acceptor.local_endpoint().port();
   started = true;
+  state->big_bodies = std::make_unique<asio::thread_pool>(1);
   accept_next();
   const unsigned count = std::max(1u, options.threads);
   running = count;
@@ -1094,6 +1112,10 @@ void http_server::impl::stop() {
   }
   for (auto& t : threads) t.join();
   threads.clear();
+  // A handler running on it finishes; queued ones are dropped (their responders answer nothing,
+  // as every connection is closed by now).
+  state->big_bodies->stop();
+  state->big_bodies.reset();
   // Run what is still queued (completions holding sessions) so their memory is released.
   state->ioc.restart();
   state->ioc.poll();

@@ -24,7 +24,7 @@ sys.dont_write_bytecode = True  # keep tests/e2e free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from kactor_fixture import (HOST, KactorServer, WatchStream, _Reader, build_request, is_expired_watch,  # noqa: E402
-                            main, q, raw_exchange, read_response, status_problems)
+                            Response, main, q, raw_exchange, read_response, status_problems)
 
 NS = "bad"
 CM = "/api/v1/namespaces/%s/configmaps" % NS
@@ -612,6 +612,46 @@ class BadInputTest(unittest.TestCase):
                 self.assertLess(elapsed, REQUEST_TIMEOUT,
                                 "%s: the server must notice the half-close at once, not wait for the request "
                                 "timeout (%.1fs)" % (what, elapsed))
+
+    def test_7_big_yaml_bodies_do_not_stall_other_clients(self):
+        """YAML parses slowly (~5 MB/s): two 2.5 MB bodies, as many as there are HTTP threads,
+        once held both and every other client waited. Big bodies are decoded off those threads,
+        so plain requests are answered while the two are still being parsed."""
+        yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big-yaml\ndata:\n" + "".join(
+            "  key%06d: value-%06d-abcdefghijklmnopqrstuvwxyz\n" % (i, i) for i in range(47000))
+        yaml += "  broken: [unclosed\n"  # found only after the whole document is scanned
+        data = yaml.encode()
+        head = ("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/yaml\r\n"
+                "Content-Length: %d\r\n\r\n" % (CM, len(data))).encode()
+        answers = {}
+        answered = threading.Event()
+
+        def post(i):
+            try:
+                answers[i] = raw_exchange(self.server.port, head + data, timeout=60, method="POST",
+                                          path="big YAML %d" % i, require_response=True)
+            except Exception as e:  # reported below
+                answers[i] = e
+            answered.set()
+
+        threads = [threading.Thread(target=post, args=(i,), daemon=True) for i in range(2)]
+        for t in threads:
+            t.start()
+        time.sleep(0.1)  # both bodies sent; their parses have begun
+        gets_done_first = 0
+        for _ in range(5):
+            r = self.c.get("/api/v1/namespaces/%s" % NS, timeout=30)
+            self.assertEqual(r.status, 200, r.describe())
+            if not answered.is_set():
+                gets_done_first += 1
+        for t in threads:
+            t.join(timeout=60)
+        for i in range(2):
+            r = answers.get(i)
+            self.assertIsInstance(r, Response, "big YAML %d: %r" % (i, r))
+            self.assertEqual(status_problems(r, 400, "BadRequest", contains="end of sequence flow not found"), [],
+                             "big YAML %d: %s" % (i, r.describe()))
+        self.assertEqual(gets_done_first, 5, "GETs had to wait for a big YAML body to be parsed")
 
     def test_9_server_alive_and_store_unchanged(self):
         r = self.c.get("/healthz")

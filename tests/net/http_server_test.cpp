@@ -529,6 +529,46 @@ TEST_F(http_server_test, PipelinedRequestsAreAnsweredInOrder) {
   }
 }
 
+TEST_F(http_server_test, BigBodyIsHandledOffTheIoThread) {
+  // One io thread: a handler that holds it would stall every other connection.
+  server_options options;
+  options.threads = 1;
+  options.offload_body_bytes = 1024;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  counter big_started;
+  std::mutex mutex;
+  std::thread::id big_thread;
+  std::thread::id small_thread;
+  start(options, [&](request&& req, std::shared_ptr<responder> r) {
+    const bool big = req.body.size() >= 1024;
+    {
+      std::lock_guard lock(mutex);
+      (big ? big_thread : small_thread) = std::this_thread::get_id();
+    }
+    if (!big) return r->respond(text(200, "small"));
+    big_started.bump();
+    const bool go = released.wait_for(10s) == std::future_status::ready;
+    r->respond(text(200, go ? "big" : "never released"));
+  });
+
+  client slow(port());
+  ASSERT_TRUE(slow.send(post("/big", std::string(4096, 'x'))));
+  ASSERT_TRUE(big_started.wait_for(1));
+  client quick(port());
+  quick.set_timeout(3s);
+  ASSERT_TRUE(quick.send(get("/small")));
+  auto answer = quick.read_response();  // answered while the big request's handler still runs
+  release.set_value();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->body, "small");
+  auto big = slow.read_response();
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->body, "big");
+  std::lock_guard lock(mutex);
+  EXPECT_NE(big_thread, small_thread);
+}
+
 TEST_F(http_server_test, DroppedResponderAndThrowingHandlerAnswer500) {
   start({}, [](request&& req, std::shared_ptr<responder> /*dropped unanswered*/) {
     if (req.path == "/throw") throw std::runtime_error("boom");
