@@ -392,9 +392,8 @@ class watch_encoder {
  public:
   watch_encoder(const api::resource_info& info, read_format format)
       : info_(info), format_(std::move(format)) {}
-  bool plain() const { return !format_.table_version; }
+  // A watch event as a Table row (format has a table version).
   std::string line(std::string_view type, std::string_view object) {
-    if (plain()) return store::encode_watch_line(type, object);
     std::string_view one[] = {object};
     std::string table =
         table_of(info_, format_, one, {object_resource_version_text(object)}, first_);
@@ -407,6 +406,11 @@ class watch_encoder {
   read_format format_;
   bool first_ = true;
 };
+
+// One watch event line: as a Table row with an encoder, else the object as it is.
+std::string watch_line(watch_encoder* encoder, std::string_view type, std::string_view object) {
+  return encoder ? encoder->line(type, object) : store::encode_watch_line(type, object);
+}
 
 }  // namespace
 
@@ -663,8 +667,8 @@ void api_server::expire_snapshots() {
 
 void api_server::watch(const std::shared_ptr<context>& ctx) {
   const auto& info = *ctx->r.resource;
-  auto sel = std::make_shared<selectors>();
-  if (auto e = parse_selectors(ctx->q, info, *sel)) return send_error(*ctx->reply, *e);
+  selectors sel;
+  if (auto e = parse_selectors(ctx->q, info, sel)) return send_error(*ctx->reply, *e);
   uint64_t from = 0;
   if (auto e = parse_resource_version(ctx->q, from)) return send_error(*ctx->reply, *e);
   if (auto e = check_watch_options(ctx->q)) return send_error(*ctx->reply, *e);
@@ -682,7 +686,13 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
     timeout_seconds = min + std::uniform_int_distribution<unsigned>(0, min)(rng);
   }
 
-  auto encoder = std::make_shared<watch_encoder>(info, read_format_of(ctx->req, ctx->q));
+  // Watchers are many and mostly idle: a plain JSON watch needs no encoder, and one without
+  // selectors no filter, so neither is allocated then.
+  std::shared_ptr<watch_encoder> encoder;
+  if (auto format = read_format_of(ctx->req, ctx->q); format.table_version)
+    encoder = std::make_shared<watch_encoder>(info, std::move(format));
+  std::shared_ptr<const selectors> filter;
+  if (!sel.empty()) filter = std::make_shared<const selectors>(std::move(sel));
   auto out = ctx->reply->start_stream(200, "application/json");
   const std::string prefix = store::collection_prefix(info.group, info.plural, ctx->r.ns);
   if (from == 0) {
@@ -692,17 +702,18 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
       auto range = reader_.range(prefix, after, kListPageSize);
       if (from == 0) from = range.revision;
       for (const auto& item : range.items)
-        if (object_matches(*sel, item.value)) out->write(encoder->line("ADDED", item.value));
+        if (!filter || object_matches(*filter, item.value))
+          out->write(watch_line(encoder.get(), "ADDED", item.value));
       if (!range.more || range.items.empty()) break;
       after = range.items.back().key;
     }
     if (from == 0) from = reader_.revision();
   }
 
-  auto sink = [sel, out, encoder](const store::watch_event_ptr& ev) -> bool {
+  auto sink = [filter, out, encoder](const store::watch_event_ptr& ev) -> bool {
     if (out->closed()) return false;
-    const bool now = sel->matches(*ev->facts);
-    const bool before = ev->prev_facts && sel->matches(*ev->prev_facts);
+    const bool now = !filter || filter->matches(*ev->facts);
+    const bool before = ev->prev_facts && (!filter || filter->matches(*ev->prev_facts));
     store::watch_event::type type = ev->kind;
     if (type == store::watch_event::type::modified && !(now && before)) {
       if (now)
@@ -714,12 +725,12 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
     } else if (!now) {
       return true;
     }
-    if (type == ev->kind && ev->line && encoder->plain()) return out->write_shared(ev->line);
+    if (type == ev->kind && ev->line && !encoder) return out->write_shared(ev->line);
     // An object that stops matching leaves the watch as DELETED with its last matching state.
     const bool left = type == store::watch_event::type::deleted && ev->prev_object &&
                       ev->kind == store::watch_event::type::modified;
-    return out->write(encoder->line(store::event_type_name(type),
-                                    left ? std::string_view(*ev->prev_object) : ev->object()));
+    return out->write(watch_line(encoder.get(), store::event_type_name(type),
+                                 left ? std::string_view(*ev->prev_object) : ev->object()));
   };
   auto sub = hub_.subscribe(prefix, from, sink);
   if (!sub.ok) {
@@ -731,9 +742,7 @@ void api_server::watch(const std::shared_ptr<context>& ctx) {
   }
   // Unsubscribing runs on the deadline thread: on_close may fire inside a hub delivery.
   const uint64_t id = sub.id;
-  auto& hub = hub_;
-  auto& deadlines = deadlines_;
-  out->on_close([&hub, &deadlines, id] { deadlines.soon([&hub, id] { hub.unsubscribe(id); }); });
+  out->on_close([this, id] { deadlines_.soon([this, id] { hub_.unsubscribe(id); }); });
   std::weak_ptr<stream> weak = out;
   deadlines_.at(deadline_runner::clock::now() + std::chrono::seconds(timeout_seconds), [weak] {
     if (auto s = weak.lock()) s->finish();

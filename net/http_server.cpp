@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -78,13 +79,28 @@ constexpr std::chrono::seconds linger_timeout{2};  // draining the peer after an
 constexpr size_t linger_max_bytes = 64 * 1024 * 1024;
 constexpr size_t header_read_size = 16 * 1024;
 constexpr size_t body_read_size = 64 * 1024;
-constexpr size_t stream_read_size = 512;  // while streaming we only wait for EOF
+constexpr size_t stream_read_size = 64;  // while streaming we only wait for EOF
 constexpr size_t header_limit = 64 * 1024;
 constexpr size_t max_buffered_while_busy = 1024 * 1024;  // unread client bytes we keep
 constexpr size_t simdjson_padding = 64;
 constexpr std::string_view crlf = "\r\n";
 constexpr std::string_view last_chunk = "0\r\n\r\n";
 constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// Asio keeps a finished operation's memory for the thread's next operation of any smaller size,
+// so a long-pending read or timer wait could sit in a block sized for a big write. Those two are
+// allocated at their own size instead: a watch connection keeps both pending, and there are many.
+template <class T = void>
+struct exact_allocator {
+  using value_type = T;
+  exact_allocator() = default;
+  template <class U>
+  exact_allocator(const exact_allocator<U>&) noexcept {}
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+  void deallocate(T* p, size_t) noexcept { ::operator delete(p); }
+  friend bool operator==(exact_allocator, exact_allocator) { return true; }
+  friend bool operator!=(exact_allocator, exact_allocator) { return false; }
+};
 
 // std::string body whose capacity keeps simdjson's padding past the end, so the REST layer can
 // parse it in place without a copy.
@@ -266,16 +282,16 @@ struct server_state {
     return true;
   }
 
-  bool add_session(std::uint64_t id, const std::shared_ptr<session>& s) {
+  bool add_session(const std::shared_ptr<session>& s) {
     std::lock_guard lock(mutex);
     if (stopping) return false;
-    sessions.emplace(id, s);
+    sessions.emplace(s.get(), s);
     return true;
   }
 
-  void remove_session(std::uint64_t id) {
+  void remove_session(const session* s) {
     std::lock_guard lock(mutex);
-    sessions.erase(id);
+    sessions.erase(s);
   }
 
   const server_options options;
@@ -284,11 +300,10 @@ struct server_state {
   std::unique_ptr<asio::thread_pool> big_bodies;  // runs handlers of big requests; see above
   acceptor_type acceptor;
   timer_type accept_retry;
-  std::atomic<std::uint64_t> next_session_id{1};
 
   std::mutex mutex;  // guards stopping and sessions
   bool stopping = false;
-  std::unordered_map<std::uint64_t, std::weak_ptr<session>> sessions;
+  std::unordered_map<const session*, std::weak_ptr<session>> sessions;
 };
 
 class stream_impl;
@@ -301,9 +316,8 @@ thread_local session* handler_session = nullptr;
 
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(std::shared_ptr<server_state> state, socket_type socket, std::uint64_t id)
+  session(std::shared_ptr<server_state> state, socket_type socket)
       : state_(std::move(state)),
-        id_(id),
         strand_(socket.get_executor()),
         socket_(std::move(socket)),
         timer_(strand_) {}
@@ -370,16 +384,18 @@ class session : public std::enable_shared_from_this<session> {
     return read_pending_ && (mode_ == mode::reading || mode_ == mode::draining);
   }
 
+  // A watch connection holds a session for as long as it lasts, and there are many: members
+  // used only while a request is read or answered live behind pointers, and the flags are
+  // packed together.
   std::shared_ptr<server_state> state_;
-  const std::uint64_t id_;
   const strand_type strand_;
   socket_type socket_;
   timer_type timer_;
   std::string remote_;
+  beast::flat_buffer buffer_;
+  std::unique_ptr<request_parser> parser_;
 
   mode mode_ = mode::reading;
-  beast::flat_buffer buffer_;
-  std::optional<request_parser> parser_;
   bool keep_alive_ = true;
   bool http10_ = false;
   bool head_request_ = false;  // answer with the headers only
@@ -387,24 +403,26 @@ class session : public std::enable_shared_from_this<session> {
   bool timed_out_ = false;     // the request deadline passed; the read was cancelled
   bool request_deadline_set_ = false;
   bool continue_checked_ = false;  // Expect: 100-continue handled for this request
-  size_t drained_ = 0;
-
   bool read_pending_ = false;
   bool write_pending_ = false;
   bool timer_waiting_ = false;
+  bool last_chunk_queued_ = false;  // the stream's end is queued
+  size_t drained_ = 0;
   time_point read_deadline_{};
   time_point write_deadline_{};
 
   // Unary response being written, and one that waits for "100 Continue" to go out first.
-  std::string out_head_;
-  std::string out_body_;
-  std::optional<response> deferred_response_;
-  std::optional<response> sync_response_;  // answered inside the handler call
+  struct unary_out {
+    std::string head;
+    std::string body;
+  };
+  std::unique_ptr<unary_out> out_;
+  std::unique_ptr<response> deferred_response_;
+  std::unique_ptr<response> sync_response_;  // answered inside the handler call
 
   // Watch stream.
   std::shared_ptr<stream_impl> stream_;
   std::string stream_head_;
-  bool last_chunk_queued_ = false;
   struct queued_chunk {
     std::string owned;
     std::shared_ptr<const std::string> shared;
@@ -589,7 +607,7 @@ class responder_impl final : public responder {
  private:
   void respond_now(response r) {
     if (handler_session == owner_.get()) {  // on the strand, inside this request's handler
-      owner_->sync_response_ = std::move(r);
+      owner_->sync_response_ = std::make_unique<response>(std::move(r));
       return;
     }
     owner_->post_from_outside(
@@ -613,17 +631,19 @@ void run_handler(server_state& state, request&& req, const std::shared_ptr<respo
 
 session::~session() {
   if (stream_) stream_->end();
-  state_->remove_session(id_);
+  state_->remove_session(this);
 }
 
 // ---- reading -------------------------------------------------------------------------------
 
 void session::read_more() {
   read_pending_ = true;
-  socket_.async_read_some(buffer_.prepare(read_size()),
-                          [self = shared_from_this()](const error_code& ec, size_t bytes) {
-                            self->on_read(ec, bytes);
-                          });
+  socket_.async_read_some(
+      buffer_.prepare(read_size()),
+      asio::bind_allocator(exact_allocator<>{},
+                           [self = shared_from_this()](const error_code& ec, size_t bytes) {
+                             self->on_read(ec, bytes);
+                           }));
 }
 
 size_t session::read_size() const {
@@ -662,7 +682,7 @@ void session::on_read(const error_code& ec, size_t bytes) {
 }
 
 void session::new_parser() {
-  parser_.emplace();
+  parser_ = std::make_unique<request_parser>();
   parser_->body_limit(state_->options.body_limit);
   parser_->header_limit(header_limit);
   parser_->eager(true);
@@ -772,7 +792,7 @@ void session::deliver_request() {
     return;
   }
   call_handler(std::move(req), reply);
-  if (sync_response_) write_response(*std::exchange(sync_response_, std::nullopt));
+  if (sync_response_) write_response(std::move(*std::exchange(sync_response_, nullptr)));
 }
 
 void session::call_handler(request&& req, const std::shared_ptr<responder_impl>& reply) {
@@ -807,20 +827,21 @@ void session::start_write(const Buffers& buffers, Done done) {
 void session::write_response(response r) {
   if (mode_ != mode::handling) return;  // closed meanwhile
   if (write_pending_) {                 // "100 Continue" still going out
-    deferred_response_ = std::move(r);
+    deferred_response_ = std::make_unique<response>(std::move(r));
     return;
   }
   if (!status_allows_body(r.status)) r.body.clear();
   mode_ = mode::writing;
-  out_head_ = response_head(r, keep_alive_, http10_);
-  out_body_ = std::move(r.body);
-  if (head_request_) out_body_.clear();
-  const std::array<asio::const_buffer, 2> buffers{asio::buffer(out_head_), asio::buffer(out_body_)};
+  out_ = std::make_unique<unary_out>();
+  out_->head = response_head(r, keep_alive_, http10_);
+  if (!head_request_) out_->body = std::move(r.body);
+  const std::array<asio::const_buffer, 2> buffers{asio::buffer(out_->head),
+                                                  asio::buffer(out_->body)};
   start_write(buffers, &session::on_response_written);
 }
 
 void session::on_response_written(const error_code& ec) {
-  std::string().swap(out_body_);
+  out_.reset();
   if (ec) return close_connection();
   continue_or_close();
 }
@@ -828,9 +849,7 @@ void session::on_response_written(const error_code& ec) {
 void session::on_continue_written(const error_code& ec) {
   if (ec) return close_connection();
   if (deferred_response_) {
-    auto r = std::move(*deferred_response_);
-    deferred_response_.reset();
-    return write_response(std::move(r));
+    return write_response(std::move(*std::exchange(deferred_response_, nullptr)));
   }
   if (mode_ == mode::streaming) flush_stream();
 }
@@ -896,7 +915,7 @@ void session::flush_stream() {
 void session::on_stream_written(const error_code& ec) {
   if (ec) return close_connection();
   if (mode_ != mode::streaming) return;
-  stream_head_.clear();
+  std::string().swap(stream_head_);
   stream_->release(batch_bytes_);
   batch_.clear();
   if (last_chunk_queued_) return end_stream_then_continue();
@@ -951,7 +970,8 @@ void session::watch_deadline(time_point deadline, time_point now) {
 void session::start_timer(time_point at) {
   timer_.expires_at(at);
   timer_waiting_ = true;
-  timer_.async_wait([self = shared_from_this()](const error_code&) { self->on_timer(); });
+  timer_.async_wait(asio::bind_allocator(
+      exact_allocator<>{}, [self = shared_from_this()](const error_code&) { self->on_timer(); }));
 }
 
 void session::on_timer() {
@@ -1076,9 +1096,8 @@ void http_server::impl::on_accept(const error_code& ec, socket_type socket) {
     });
     return;
   }
-  const std::uint64_t id = state->next_session_id++;
-  auto s = std::make_shared<session>(state, std::move(socket), id);
-  if (state->add_session(id, s)) asio::post(s->executor(), [s] { s->start(); });
+  auto s = std::make_shared<session>(state, std::move(socket));
+  if (state->add_session(s)) asio::post(s->executor(), [s] { s->start(); });
   accept_next();
 }
 
