@@ -240,46 +240,11 @@ std::optional<std::string> pinned_name(const selectors& sel) {
   return std::nullopt;
 }
 
-// One page of a list: the matching items after `start_after`, at most `limit` (0: all).
-struct list_page {
-  std::vector<store::kv> items;
-  bool more = false;                // matching items may follow the last one
-  std::optional<size_t> remaining;  // how many items follow (without selectors)
-};
-
-// Reads the page from `snapshot` in chunks; nullopt when the snapshot expired meanwhile.
-std::optional<list_page> read_page(store::read_snapshot& snapshot, const std::string& prefix,
-                                   std::string after, const selectors& sel, size_t limit) {
-  list_page page;
-  const size_t chunk = limit && sel.empty() ? limit : std::max(limit, kListPageSize);
-  while (true) {
-    auto range = snapshot.range(prefix, after, chunk);
-    if (!range) return std::nullopt;
-    // Items are moved out below: keep the chunk's last key first.
-    const std::string chunk_last = range->items.empty() ? after : range->items.back().key;
-    std::string last_key;
-    for (auto& item : range->items) {
-      last_key = item.key;
-      if (!object_matches(sel, item.value)) continue;
-      page.items.push_back(std::move(item));
-      if (limit && page.items.size() == limit) break;
-    }
-    const bool full = limit && page.items.size() == limit;
-    if (full && (range->more || last_key != chunk_last)) {
-      page.more = true;
-      if (sel.empty()) page.remaining = range->remaining;
-      return page;
-    }
-    if (!range->more || range->items.empty()) return page;
-    after = chunk_last;
-  }
-}
-
 std::string list_body(const api::resource_info& info, uint64_t revision,
-                      const std::vector<store::kv>& items, const std::string& next,
+                      const std::vector<std::string_view>& items, const std::string& next,
                       std::optional<size_t> remaining) {
   size_t size = 128;
-  for (const auto& item : items) size += item.value.size() + 1;
+  for (std::string_view item : items) size += item.size() + 1;
   std::string body;
   body.reserve(size);
   body += R"({"kind":")";
@@ -298,7 +263,7 @@ std::string list_body(const api::resource_info& info, uint64_t revision,
   body += R"(},"items":[)";
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) body += ',';
-    body += items[i].value;
+    body += items[i];
   }
   body += "]}";
   return body;
@@ -591,14 +556,27 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
     return send_error(*ctx->reply,
                       api::gone_expired("The resourceVersion for the provided list is too old."));
 
-  std::vector<store::kv> items;
+  // The page is rendered from the stored bytes in place, while the snapshot holds them.
+  const auto format = read_format_of(ctx->req, ctx->q);
   uint64_t list_revision = 0;
-  std::string next;
-  std::optional<size_t> remaining;
+  std::string body;
+  std::optional<api_error> error;
+  auto render = [&](const std::vector<std::string_view>& objects, const std::string& next,
+                    std::optional<size_t> remaining) {
+    if (!format.table_version) {
+      body = list_body(info, list_revision, objects, next, remaining);
+    } else if (!format.include_error.empty() && !objects.empty()) {
+      error = api::bad_request(format.include_error);
+    } else {
+      body = table_of(info, format, objects, {std::to_string(list_revision), next, remaining});
+    }
+  };
   if (auto name = pinned_name(sel); name && (!ctx->r.ns.empty() || !info.namespaced)) {
     auto bytes =
         reader_.get(store::object_key(info.group, info.plural, ctx->r.ns, *name), &list_revision);
-    if (bytes && object_matches(sel, *bytes)) items.push_back({"", std::move(*bytes)});
+    std::vector<std::string_view> objects;
+    if (bytes && object_matches(sel, *bytes)) objects.push_back(*bytes);
+    render(objects, "", std::nullopt);
   } else {
     const bool pinned = token && token->revision > 0;  // the pages before came from a snapshot
     const std::string start_after = token ? token->start_after : std::string();
@@ -610,34 +588,41 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
       snapshot = continue_snapshot(static_cast<uint64_t>(token->revision));
       if (!snapshot) return expired();
     }
-    std::optional<list_page> page;
-    for (int attempt = 0; attempt < kSnapshotAttempts && !page; ++attempt) {
+    store::item_filter take;
+    if (!sel.empty())
+      take = [&sel](std::string_view, std::string_view value) {
+        return object_matches(sel, value);
+      };
+    bool more = false;
+    auto use = [&](const store::range_view& page) {
+      list_revision = snapshot->revision();
+      std::vector<std::string_view> objects;
+      objects.reserve(page.items.size());
+      for (const auto& item : page.items) objects.push_back(item.value);
+      more = page.more;
+      std::string next;
+      std::optional<size_t> remaining;
+      if (more) {
+        next = encode_continue(static_cast<int64_t>(list_revision),
+                               std::string(page.items.back().key));
+        if (sel.empty()) remaining = page.remaining;
+      }
+      render(objects, next, remaining);
+    };
+    bool read = false;
+    for (int attempt = 0; attempt < kSnapshotAttempts && !read; ++attempt) {
       if (!snapshot) snapshot = reader_.snapshot();
-      page = read_page(*snapshot, prefix, start_after, sel, limit);
-      if (!page && pinned) return expired();
-      if (!page) snapshot.reset();  // the map grew meanwhile: read from a new snapshot
+      read = snapshot->view_range(prefix, start_after, limit, take, use);
+      if (!read && pinned) return expired();
+      if (!read) snapshot.reset();  // the map grew meanwhile: read from a new snapshot
     }
-    if (!page)
+    if (!read)
       return send_error(*ctx->reply, api::internal_error("the store's snapshots kept expiring "
                                                          "while the list was read; list again"));
-    items = std::move(page->items);
-    list_revision = snapshot->revision();
-    if (page->more) {
-      next = encode_continue(static_cast<int64_t>(list_revision), items.back().key);
-      remaining = page->remaining;
-      keep_snapshot(std::move(snapshot));
-    }
+    if (more) keep_snapshot(std::move(snapshot));
   }
-  auto format = read_format_of(ctx->req, ctx->q);
-  if (!format.table_version)
-    return send(*ctx->reply, 200, list_body(info, list_revision, items, next, remaining), {});
-  if (!format.include_error.empty() && !items.empty())
-    return send_error(*ctx->reply, api::bad_request(format.include_error));
-  std::vector<std::string_view> objects;
-  objects.reserve(items.size());
-  for (const auto& item : items) objects.push_back(item.value);
-  send(*ctx->reply, 200,
-       table_of(info, format, objects, {std::to_string(list_revision), next, remaining}), {});
+  if (error) return send_error(*ctx->reply, *error);
+  send(*ctx->reply, 200, std::move(body), {});
 }
 
 std::shared_ptr<store::read_snapshot> api_server::continue_snapshot(uint64_t revision) {
@@ -1275,8 +1260,9 @@ void api_server::remove_collection(const std::shared_ptr<context>& ctx) {
       if (results->error) return send_error(*ctx->reply, *results->error);
       std::sort(results->deleted.begin(), results->deleted.end(),
                 [](const store::kv& a, const store::kv& b) { return a.key < b.key; });
-      send(*ctx->reply, 200, list_body(info, results->revision, results->deleted, "", std::nullopt),
-           {});
+      std::vector<std::string_view> objects;
+      for (const auto& item : results->deleted) objects.push_back(item.value);
+      send(*ctx->reply, 200, list_body(info, results->revision, objects, "", std::nullopt), {});
     });
   }
 }

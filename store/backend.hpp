@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,21 @@ struct range_result {
   size_t remaining = 0;   // how many remain (only when more)
 };
 
+// Items of a range seen in place in the store, without copies: the views are valid only while
+// the callback that receives them runs.
+struct item_view {
+  std::string_view key;
+  std::string_view value;
+};
+struct range_view {
+  std::vector<item_view> items;
+  uint64_t revision = 0;
+  bool more = false;     // keys with the prefix follow the last item taken
+  size_t remaining = 0;  // how many (only when more)
+};
+// Decides, while a range is read, whether an item is taken into it.
+using item_filter = std::function<bool(std::string_view key, std::string_view value)>;
+
 // A consistent view of the store at one revision that stays open across requests: the pages of a
 // paged list read from it. Reads from several threads take turns. The backend may expire a
 // snapshot (LMDB must close every transaction to grow its map); its reads then return nullopt.
@@ -36,6 +52,12 @@ class read_snapshot {
   // As backend::range, but from this snapshot (range_result::revision is this one's).
   virtual std::optional<range_result> range(std::string_view prefix, std::string_view start_after,
                                             size_t limit) = 0;
+  // The keys with `prefix` after `start_after` in key order, each taken when `take` says so, up to
+  // `limit` taken items (0: no limit), handed to `use` in place: nothing is copied, and the views
+  // stay valid until `use` returns. False when the snapshot has expired (`use` not called).
+  virtual bool view_range(std::string_view prefix, std::string_view start_after, size_t limit,
+                          const item_filter& take,
+                          const std::function<void(const range_view&)>& use) = 0;
 };
 
 // One write transaction's mutations, applied atomically together with the new revision.

@@ -123,6 +123,9 @@ class lmdb_backend final : public backend {
   std::shared_ptr<read_snapshot> snapshot() override;
   std::optional<range_result> range_in(snapshot_txn& snapshot, std::string_view prefix,
                                        std::string_view start_after, size_t limit);
+  bool view_range_in(snapshot_txn& snapshot, std::string_view prefix, std::string_view start_after,
+                     size_t limit, const item_filter& take,
+                     const std::function<void(const range_view&)>& use);
 
   void begin_write() override;
   std::optional<std::string> get_for_write(std::string_view key) override;
@@ -140,6 +143,8 @@ class lmdb_backend final : public backend {
   uint64_t read_revision(MDB_txn* txn) const;
   range_result scan(MDB_txn* txn, std::string_view prefix, std::string_view start_after,
                     size_t limit) const;
+  range_view view_scan(MDB_txn* txn, std::string_view prefix, std::string_view start_after,
+                       size_t limit, const item_filter& take) const;
   void expire_snapshots();
 
   void require_session(const char* operation) const;
@@ -266,7 +271,22 @@ range_result lmdb_backend::range(std::string_view prefix, std::string_view start
 
 range_result lmdb_backend::scan(MDB_txn* txn, std::string_view prefix, std::string_view start_after,
                                 size_t limit) const {
+  range_view view = view_scan(txn, prefix, start_after, limit, nullptr);
   range_result result;
+  result.items.reserve(view.items.size());
+  for (const auto& item : view.items)
+    result.items.push_back({std::string(item.key), std::string(item.value)});
+  result.revision = view.revision;
+  result.more = view.more;
+  result.remaining = view.remaining;
+  return result;
+}
+
+// `take` null: every item is taken.
+range_view lmdb_backend::view_scan(MDB_txn* txn, std::string_view prefix,
+                                   std::string_view start_after, size_t limit,
+                                   const item_filter& take) const {
+  range_view result;
   result.revision = read_revision(txn);
   cursor c(txn, objects_);
   // LMDB rejects seek keys longer than its key limit; seeking to a truncated start_after lands
@@ -279,7 +299,7 @@ range_result lmdb_backend::scan(MDB_txn* txn, std::string_view prefix, std::stri
       result.more = true;
       break;
     }
-    result.items.push_back({std::string(c.key()), std::string(c.value())});
+    if (!take || take(c.key(), c.value())) result.items.push_back({c.key(), c.value()});
   }
   // Counting the rest only walks the keys: values are neither copied nor touched.
   for (; result.more && rc == 0 && c.key().starts_with(prefix); rc = c.next()) ++result.remaining;
@@ -305,6 +325,11 @@ class lmdb_snapshot final : public read_snapshot {
   std::optional<range_result> range(std::string_view prefix, std::string_view start_after,
                                     size_t limit) override {
     return backend_.range_in(*txn_, prefix, start_after, limit);
+  }
+  bool view_range(std::string_view prefix, std::string_view start_after, size_t limit,
+                  const item_filter& take,
+                  const std::function<void(const range_view&)>& use) override {
+    return backend_.view_range_in(*txn_, prefix, start_after, limit, take, use);
   }
 
  private:
@@ -341,6 +366,18 @@ std::optional<range_result> lmdb_backend::range_in(snapshot_txn& snapshot, std::
   std::lock_guard turn(snapshot.mutex);
   if (!snapshot.txn) return std::nullopt;
   return scan(snapshot.txn, prefix, start_after, limit);
+}
+
+// The transaction stays in turn and the map cannot move while `use` runs: its views point into it.
+bool lmdb_backend::view_range_in(snapshot_txn& snapshot, std::string_view prefix,
+                                 std::string_view start_after, size_t limit,
+                                 const item_filter& take,
+                                 const std::function<void(const range_view&)>& use) {
+  std::shared_lock lock(map_mutex_);
+  std::lock_guard turn(snapshot.mutex);
+  if (!snapshot.txn) return false;
+  use(view_scan(snapshot.txn, prefix, start_after, limit, take));
+  return true;
 }
 
 // Closes every open snapshot's transaction; their reads return nullopt from now on.

@@ -364,6 +364,60 @@ TEST_F(LmdbBackend, GrowingTheMapExpiresOpenSnapshots) {
   EXPECT_EQ(fresh->range("core/configmaps/b/", "", 0)->items.size(), 600u);
 }
 
+TEST_F(LmdbBackend, ViewRangeTakesFilteredItemsInPlaceUpToTheLimit) {
+  auto db = open();
+  std::vector<mutation> puts;
+  for (int i = 0; i < 8; ++i)
+    puts.push_back(put("core/pods/ns/p" + std::to_string(i), i % 2 ? "odd" : "even"));
+  puts.push_back(put("core/pods/other/p", "even"));
+  write_all(*db, 4, puts);
+  auto snapshot = db->snapshot();
+  auto odd = [](std::string_view, std::string_view value) { return value == "odd"; };
+
+  std::vector<std::string> seen;
+  range_view page;
+  ASSERT_TRUE(snapshot->view_range("core/pods/ns/", "", 2, odd, [&](const range_view& v) {
+    for (const auto& item : v.items)
+      seen.push_back(std::string(item.key) + "=" + std::string(item.value));
+    page.revision = v.revision;
+    page.more = v.more;
+    page.remaining = v.remaining;
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"core/pods/ns/p1=odd", "core/pods/ns/p3=odd"}));
+  EXPECT_EQ(page.revision, 4u);
+  EXPECT_TRUE(page.more);
+  EXPECT_EQ(page.remaining, 4u) << "every key after the last one taken, taken or not";
+
+  seen.clear();
+  ASSERT_TRUE(
+      snapshot->view_range("core/pods/ns/", "core/pods/ns/p3", 2, odd, [&](const range_view& v) {
+        for (const auto& item : v.items) seen.push_back(std::string(item.key));
+        page.more = v.more;
+      }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"core/pods/ns/p5", "core/pods/ns/p7"}));
+  EXPECT_FALSE(page.more) << "the limit is reached on the last key";
+
+  size_t all = 0;
+  ASSERT_TRUE(snapshot->view_range("core/pods/", "", 0, nullptr,
+                                   [&](const range_view& v) { all = v.items.size(); }));
+  EXPECT_EQ(all, 9u);
+}
+
+TEST_F(LmdbBackend, ViewRangeOfAnExpiredSnapshotCallsNothing) {
+  auto db = open(size_t{256} << 10);  // 256 KiB
+  write_all(*db, 1, {put("core/configmaps/a/x", "x")});
+  auto snapshot = db->snapshot();
+  std::string value(1000, 'v');
+  db->begin_write();
+  for (int i = 0; i < 600; ++i) db->apply(put("core/configmaps/b/" + std::to_string(i), value));
+  std::string error;
+  ASSERT_TRUE(db->commit(2, error)) << error;
+  bool used = false;
+  EXPECT_FALSE(snapshot->view_range("core/configmaps/", "", 0, nullptr,
+                                    [&](const range_view&) { used = true; }));
+  EXPECT_FALSE(used);
+}
+
 TEST_F(LmdbBackend, DroppedSnapshotsGiveTheirReaderSlotsBack) {
   auto db = open();
   write_all(*db, 1, {put("core/configmaps/a/x", "x")});
