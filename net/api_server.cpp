@@ -44,6 +44,11 @@ constexpr size_t kListPageSize = 512;
 // once etcd has compacted the list's revision.
 constexpr auto kContinueSnapshotTtl = std::chrono::seconds(60);
 constexpr size_t kContinueSnapshots = 32;
+// ... and while the store is at most this many revisions past it: a snapshot pins the pages
+// freed after it, so under a write storm (~4-6 KB of new pages per write) it would grow the data
+// file by gigabytes within its minute. Checked at least this often:
+constexpr uint64_t kContinueMaxLag = 25000;
+constexpr auto kContinueLagCheck = std::chrono::seconds(1);
 constexpr int kSnapshotAttempts = 3;  // reads of a first page that may meet a growing map
 constexpr int kPatchAttempts = 5;
 
@@ -385,7 +390,7 @@ api_server::api_server(store::backend& reader, store::write_client& writer, stor
       writer_(writer),
       hub_(hub),
       options_(std::move(options)),
-      snapshots_(kContinueSnapshotTtl, kContinueSnapshots) {}
+      snapshots_(kContinueSnapshotTtl, kContinueSnapshots, kContinueMaxLag) {}
 
 api_server::~api_server() = default;
 
@@ -628,7 +633,8 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
 std::shared_ptr<store::read_snapshot> api_server::continue_snapshot(uint64_t revision) {
   {
     std::lock_guard lock(snapshots_mutex_);
-    if (auto kept = snapshots_.find(revision, list_snapshots::clock::now())) return kept;
+    if (auto kept = snapshots_.find(revision, list_snapshots::clock::now(), reader_.revision()))
+      return kept;
   }
   auto current = reader_.snapshot();
   return current->revision() == revision ? current : nullptr;
@@ -640,14 +646,16 @@ void api_server::keep_snapshot(std::shared_ptr<store::read_snapshot> snapshot) {
   snapshots_.keep(std::move(snapshot), now);
   if (expiry_scheduled_) return;
   expiry_scheduled_ = true;
-  deadlines_.at(now + kContinueSnapshotTtl, [this] { expire_snapshots(); });
+  deadlines_.at(now + kContinueLagCheck, [this] { expire_snapshots(); });
 }
 
 void api_server::expire_snapshots() {
+  const uint64_t current = reader_.revision();
+  const auto now = list_snapshots::clock::now();
   std::lock_guard lock(snapshots_mutex_);
-  auto next = snapshots_.expire(list_snapshots::clock::now());
+  auto next = snapshots_.expire(now, current);
   expiry_scheduled_ = next.has_value();
-  if (next) deadlines_.at(*next, [this] { expire_snapshots(); });
+  if (next) deadlines_.at(std::min(*next, now + kContinueLagCheck), [this] { expire_snapshots(); });
 }
 
 void api_server::watch(const std::shared_ptr<context>& ctx) {
