@@ -631,13 +631,13 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
 }
 
 std::shared_ptr<store::read_snapshot> api_server::continue_snapshot(uint64_t revision) {
+  const uint64_t current = reader_.revision();
   {
     std::lock_guard lock(snapshots_mutex_);
-    if (auto kept = snapshots_.find(revision, list_snapshots::clock::now(), reader_.revision()))
-      return kept;
+    if (auto kept = snapshots_.find(revision, list_snapshots::clock::now(), current)) return kept;
   }
-  auto current = reader_.snapshot();
-  return current->revision() == revision ? current : nullptr;
+  auto snapshot = reader_.snapshot();
+  return snapshot->revision() == revision ? snapshot : nullptr;
 }
 
 void api_server::keep_snapshot(std::shared_ptr<store::read_snapshot> snapshot) {
