@@ -467,6 +467,34 @@ void default_priority(object_defaults& spec) {
   spec.set("preemptionPolicy", "PreemptLowerPriority");
 }
 
+// The DefaultTolerationSeconds admission plugin (on by default in kube-apiserver): a pod that
+// does not tolerate the NoExecute taints of a not-ready or unreachable node tolerates them for
+// 300 s, so the node lifecycle controller evicts it five minutes after its node goes away.
+void default_toleration_seconds(object_defaults& spec) {
+  constexpr std::string_view k_node_taints[] = {"node.kubernetes.io/not-ready",
+                                                "node.kubernetes.io/unreachable"};
+  value& tolerations = spec.set("tolerations", json::array{});
+  if (!tolerations.is_array()) return;  // validation reports it
+  auto tolerates = [&tolerations](std::string_view taint) {
+    return std::any_of(
+        tolerations.as_array().begin(), tolerations.as_array().end(), [taint](const value& t) {
+          std::string_view key = t.get_string("key");
+          std::string_view effect = t.get_string("effect");
+          return (key.empty() || key == taint) && (effect.empty() || effect == "NoExecute");
+        });
+  };
+  for (std::string_view taint : k_node_taints) {
+    if (tolerates(taint)) continue;
+    json::object toleration;
+    toleration.reserve(4);
+    toleration.push_back({"key", taint});
+    toleration.push_back({"operator", "Exists"});
+    toleration.push_back({"effect", "NoExecute"});
+    toleration.push_back({"tolerationSeconds", 300});
+    tolerations.as_array().emplace_back(std::move(toleration));
+  }
+}
+
 // SetDefaults_PodSpec and the defaults of what it holds.
 void default_pod_spec_members(object_defaults& defaults) {
   value& spec = defaults.object();
@@ -578,6 +606,7 @@ void set_defaults_pod(json::value& obj) {
     for_each_item(spec, "initContainers", default_host_network_ports);
   }
   default_priority(spec_defaults);
+  default_toleration_seconds(spec_defaults);
 }
 
 void initial_pod_status(json::value& pod) {

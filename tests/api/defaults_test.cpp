@@ -50,8 +50,13 @@ TEST(PodDefaults, MinimalPod) {
                      "terminationMessagePath":"/dev/termination-log",
                      "terminationMessagePolicy":"File","imagePullPolicy":"Always"}],
       "restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst",
-      "securityContext":{},"schedulerName":"default-scheduler","priority":0,
-      "enableServiceLinks":true,"preemptionPolicy":"PreemptLowerPriority"})");
+      "securityContext":{},"schedulerName":"default-scheduler",
+      "tolerations":[
+        {"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute",
+         "tolerationSeconds":300},
+        {"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute",
+         "tolerationSeconds":300}],
+      "priority":0,"enableServiceLinks":true,"preemptionPolicy":"PreemptLowerPriority"})");
 }
 
 TEST(PodDefaults, KeysGoWhereKubernetesWritesThem) {
@@ -62,8 +67,49 @@ TEST(PodDefaults, KeysGoWhereKubernetesWritesThem) {
                           "terminationMessagePolicy", "imagePullPolicy"));
   EXPECT_THAT(keys(at(pod, {"spec"})),
               ElementsAre("containers", "restartPolicy", "terminationGracePeriodSeconds",
-                          "dnsPolicy", "securityContext", "schedulerName", "priority",
-                          "enableServiceLinks", "preemptionPolicy"));
+                          "dnsPolicy", "securityContext", "schedulerName", "tolerations",
+                          "priority", "enableServiceLinks", "preemptionPolicy"));
+}
+
+// kube-apiserver's DefaultTolerationSeconds admission plugin.
+TEST(PodDefaults, NodeFailureTolerationsAreAddedUnlessTolerated) {
+  auto added = [](std::string_view tolerations) {
+    json::value pod = parse(R"({"spec":{"containers":[{"name":"c","image":"i"}],"tolerations":)" +
+                            std::string(tolerations) + "}}");
+    set_defaults_pod(pod);
+    std::vector<std::string> keys;
+    for (const auto& t : at(pod, {"spec", "tolerations"}).as_array())
+      keys.push_back(std::string(t.get_string("key")) + "/" + std::string(t.get_string("effect")));
+    return keys;
+  };
+  EXPECT_THAT(added(R"([{"operator":"Exists"}])"), ElementsAre("/"))
+      << "tolerating every taint tolerates both";
+  EXPECT_THAT(added(R"([{"key":"node.kubernetes.io/not-ready","operator":"Exists",
+                         "effect":"NoExecute","tolerationSeconds":60}])"),
+              ElementsAre("node.kubernetes.io/not-ready/NoExecute",
+                          "node.kubernetes.io/unreachable/NoExecute"));
+  EXPECT_THAT(
+      added(R"([{"key":"node.kubernetes.io/unreachable","operator":"Exists"}])"),
+      ElementsAre("node.kubernetes.io/unreachable/", "node.kubernetes.io/not-ready/NoExecute"))
+      << "an empty effect matches NoExecute";
+  EXPECT_THAT(added(R"([{"key":"node.kubernetes.io/not-ready","operator":"Exists",
+                         "effect":"NoSchedule"},{"effect":"NoExecute","operator":"Exists"}])"),
+              ElementsAre("node.kubernetes.io/not-ready/NoSchedule", "/NoExecute"))
+      << "an empty key with NoExecute tolerates both";
+  EXPECT_THAT(added(R"([{"key":"node.kubernetes.io/not-ready","operator":"Exists",
+                         "effect":"NoSchedule"}])"),
+              ElementsAre("node.kubernetes.io/not-ready/NoSchedule",
+                          "node.kubernetes.io/not-ready/NoExecute",
+                          "node.kubernetes.io/unreachable/NoExecute"));
+  const json::value pod = [] {
+    json::value p = parse(R"({"spec":{"containers":[{"name":"c","image":"i"}]}})");
+    set_defaults_pod(p);
+    json::value again = p;
+    set_defaults_pod(again);
+    EXPECT_EQ(again, p) << "defaulting twice adds nothing more";
+    return p;
+  }();
+  EXPECT_EQ(at(pod, {"spec", "tolerations"}).as_array().size(), 2u);
 }
 
 TEST(PodDefaults, ExistingValuesAreKept) {
