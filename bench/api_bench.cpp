@@ -2632,11 +2632,35 @@ void print_comparison(const char* word, const std::vector<metrics>& kactor,
   }
 }
 
+// `ROUNDS <metric> <kactor/etcd of round 1> ... median=<m>` for each rate figure measured on
+// both sides over several rounds. Each round runs the two systems back to back, so its ratio
+// saw the same spell of this shared machine; the spread of the ratios shows the noise.
+void print_round_ratios(const std::vector<metrics>& kactor, const std::vector<metrics>& peer) {
+  const size_t rounds = std::min(kactor.size(), peer.size());
+  if (rounds < 2) return;
+  for (const figure& f : figures) {
+    if (f.comparison_only || std::string_view(f.metric).find("_per_s") == std::string_view::npos)
+      continue;
+    std::vector<double> ratios;
+    for (size_t i = 0; i < rounds; ++i) {
+      auto mine = kactor[i].find(f.key);
+      auto theirs = peer[i].find(f.peer_key);
+      if (mine == kactor[i].end() || theirs == peer[i].end() || theirs->second <= 0) continue;
+      ratios.push_back(mine->second / theirs->second);
+    }
+    if (ratios.size() < 2) continue;
+    std::printf("ROUNDS %s", f.metric);
+    for (double r : ratios) std::printf(" %s", format_number(r, 2).c_str());
+    std::printf(" median=%s\n", format_number(median(ratios), 2).c_str());
+  }
+}
+
 // RESULT lines compare kactor with etcd's gRPC API; GATEWAY lines, printed after them, compare
 // it with etcd's JSON gateway.
 void print_results(const std::vector<metrics>& kactor, const std::vector<metrics>& etcd_grpc,
                    const std::vector<metrics>& etcd_gateway) {
   std::printf("\n");
+  print_round_ratios(kactor, etcd_grpc);
   print_comparison("RESULT", kactor, etcd_grpc, "etcd-grpc-", true);
   if (!etcd_gateway.empty())
     print_comparison("GATEWAY", kactor, etcd_gateway, "etcd-gateway-", false);
