@@ -382,6 +382,20 @@ std::string watch_line(watch_encoder* encoder, std::string_view type, std::strin
   return encoder ? encoder->line(type, object) : store::encode_watch_line(type, object);
 }
 
+// A page of a list as the client asked for it: a <Kind>List, or a Table.
+struct rendered_list {
+  std::string body;
+  std::optional<api_error> error;
+};
+rendered_list render_list(const api::resource_info& info, const read_format& format,
+                          uint64_t revision, const std::vector<std::string_view>& objects,
+                          const std::string& next, std::optional<size_t> remaining) {
+  if (!format.table_version) return {list_body(info, revision, objects, next, remaining), {}};
+  if (!format.include_error.empty() && !objects.empty())
+    return {{}, api::bad_request(format.include_error)};
+  return {table_of(info, format, objects, {std::to_string(revision), next, remaining}), {}};
+}
+
 }  // namespace
 
 api_server::api_server(store::backend& reader, store::write_client& writer, store::watch_hub& hub,
@@ -564,17 +578,10 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
   // The page is rendered from the stored bytes in place, while the snapshot holds them.
   const auto format = read_format_of(ctx->req, ctx->q);
   uint64_t list_revision = 0;
-  std::string body;
-  std::optional<api_error> error;
+  rendered_list out;
   auto render = [&](const std::vector<std::string_view>& objects, const std::string& next,
                     std::optional<size_t> remaining) {
-    if (!format.table_version) {
-      body = list_body(info, list_revision, objects, next, remaining);
-    } else if (!format.include_error.empty() && !objects.empty()) {
-      error = api::bad_request(format.include_error);
-    } else {
-      body = table_of(info, format, objects, {std::to_string(list_revision), next, remaining});
-    }
+    out = render_list(info, format, list_revision, objects, next, remaining);
   };
   if (auto name = pinned_name(sel); name && (!ctx->r.ns.empty() || !info.namespaced)) {
     auto bytes =
@@ -626,8 +633,8 @@ void api_server::list(const std::shared_ptr<context>& ctx) {
                                                          "while the list was read; list again"));
     if (more) keep_snapshot(std::move(snapshot));
   }
-  if (error) return send_error(*ctx->reply, *error);
-  send(*ctx->reply, 200, std::move(body), {});
+  if (out.error) return send_error(*ctx->reply, *out.error);
+  send(*ctx->reply, 200, std::move(out.body), {});
 }
 
 std::shared_ptr<store::read_snapshot> api_server::continue_snapshot(uint64_t revision) {
