@@ -3,11 +3,11 @@
 // Threading: `threads` io threads run one io_context; each connection (session) lives on its
 // own strand. The handler is called on the strand, except for requests with a body of
 // `offload_body_bytes` or more: those go to one separate thread, so that decoding a big body
-// (YAML parses at ~2.4 MB/s) cannot hold an io thread and stall every connection on it.
+// (YAML parses at ~5 MB/s) cannot hold an io thread and stall every connection on it.
 // Responders and streams may be completed from any thread and hop back onto the strand with a
-// post. Posts from outside the io threads
-// go through server_state::post_from_outside(), which refuses them once stop() has begun, so
-// nothing is queued on an io_context that no thread will run again.
+// post. Posts from outside the io threads go through server_state::post_from_outside(), which
+// refuses them once stop() has begun, so nothing is queued on an io_context that no thread will
+// run again.
 //
 // Timeouts: one lazily re-armed timer per session watches the read deadline (idle keep-alive,
 // or request_timeout once a request has begun) and the write deadline. beast::tcp_stream's own

@@ -43,15 +43,12 @@ using item_filter = std::function<bool(std::string_view key, std::string_view va
 
 // A consistent view of the store at one revision that stays open across requests: the pages of a
 // paged list read from it. Reads from several threads take turns. The backend may expire a
-// snapshot (LMDB must close every transaction to grow its map); its reads then return nullopt.
+// snapshot (LMDB must close every transaction to grow its map); its reads then fail.
 // A snapshot must not outlive its backend.
 class read_snapshot {
  public:
   virtual ~read_snapshot() = default;
   virtual uint64_t revision() const = 0;
-  // As backend::range, but from this snapshot (range_result::revision is this one's).
-  virtual std::optional<range_result> range(std::string_view prefix, std::string_view start_after,
-                                            size_t limit) = 0;
   // The keys with `prefix` after `start_after` in key order, each taken when `take` says so, up to
   // `limit` taken items (0: no limit), handed to `use` in place: nothing is copied, and the views
   // stay valid until `use` returns. False when the snapshot has expired (`use` not called).

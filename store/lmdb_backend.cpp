@@ -121,8 +121,6 @@ class lmdb_backend final : public backend {
   range_result range(std::string_view prefix, std::string_view start_after, size_t limit) override;
   uint64_t revision() override;
   std::shared_ptr<read_snapshot> snapshot() override;
-  std::optional<range_result> range_in(snapshot_txn& snapshot, std::string_view prefix,
-                                       std::string_view start_after, size_t limit);
   bool view_range_in(snapshot_txn& snapshot, std::string_view prefix, std::string_view start_after,
                      size_t limit, const item_filter& take,
                      const std::function<void(const range_view&)>& use);
@@ -322,10 +320,6 @@ class lmdb_snapshot final : public read_snapshot {
   lmdb_snapshot& operator=(const lmdb_snapshot&) = delete;
 
   uint64_t revision() const override { return revision_; }
-  std::optional<range_result> range(std::string_view prefix, std::string_view start_after,
-                                    size_t limit) override {
-    return backend_.range_in(*txn_, prefix, start_after, limit);
-  }
   bool view_range(std::string_view prefix, std::string_view start_after, size_t limit,
                   const item_filter& take,
                   const std::function<void(const range_view&)>& use) override {
@@ -358,14 +352,6 @@ std::shared_ptr<read_snapshot> lmdb_backend::snapshot() {
     snapshots_.push_back(txn);
   }
   return std::make_shared<lmdb_snapshot>(*this, std::move(txn), revision);
-}
-
-std::optional<range_result> lmdb_backend::range_in(snapshot_txn& snapshot, std::string_view prefix,
-                                                   std::string_view start_after, size_t limit) {
-  std::shared_lock lock(map_mutex_);
-  std::lock_guard turn(snapshot.mutex);
-  if (!snapshot.txn) return std::nullopt;
-  return scan(snapshot.txn, prefix, start_after, limit);
 }
 
 // The transaction stays in turn and the map cannot move while `use` runs: its views point into it.

@@ -12,9 +12,6 @@ class fake_snapshot : public store::read_snapshot {
  public:
   explicit fake_snapshot(uint64_t revision) : revision_(revision) {}
   uint64_t revision() const override { return revision_; }
-  std::optional<store::range_result> range(std::string_view, std::string_view, size_t) override {
-    return store::range_result{.revision = revision_};
-  }
   bool view_range(std::string_view, std::string_view, size_t, const store::item_filter&,
                   const std::function<void(const store::range_view&)>& use) override {
     use(store::range_view{.revision = revision_});
