@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/messages.hpp"
 #include "actors/store_actor.hpp"
 #include "api/bootstrap.hpp"
 #include "config/config.hpp"
@@ -125,6 +126,7 @@ int run_server(const config::cluster_config& cfg) {
   caf::actor_system_config caf_cfg;
   caf_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actors.workers));
   caf_cfg.set("scheduler.policy", caf::atom("sharing"));
+  actors::add_store_message_types(caf_cfg);
   caf::actor_system system{caf_cfg};
   auto store_actor = actors::spawn_store_actor(system, *backend, hub);
   actors::store_client writer(store_actor);

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include <caf/actor_system_config.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
@@ -41,13 +42,7 @@ typename Inspector::result_type inspect(Inspector& f, api_error& x) {
 
 namespace kactor::store {
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, write_verb& x) {
-  auto raw = static_cast<uint8_t>(x);
-  auto result = f(raw);
-  x = static_cast<write_verb>(raw);
-  return result;
-}
+// write_verb needs no inspect(): CAF writes enums as their underlying integer.
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_request& x) {
@@ -61,3 +56,15 @@ typename Inspector::result_type inspect(Inspector& f, write_result& x) {
 }
 
 }  // namespace kactor::store
+
+namespace kactor::actors {
+
+// Registers the messages that may cross hosts. Every node of a cluster must register them under
+// the same names before its actor system starts: CAF delivers an unregistered type to a remote
+// actor as an empty message.
+inline void add_store_message_types(caf::actor_system_config& config) {
+  config.add_message_type<store::write_request>("kactor.write_request");
+  config.add_message_type<store::write_result>("kactor.write_result");
+}
+
+}  // namespace kactor::actors
