@@ -21,13 +21,19 @@
 #include <lmdb.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <shared_mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "store/backend.hpp"
+#include "store/lmdb_checkpoint.hpp"
+#include "store/wal.hpp"
 
 namespace kactor::store {
 namespace {
@@ -39,6 +45,7 @@ constexpr unsigned k_max_dbs = 4;
 constexpr unsigned k_max_readers = 512;
 constexpr int k_max_map_growths = 8;
 constexpr mdb_mode_t k_file_mode = 0600;  // the store holds Secrets
+constexpr int k_log_failed = -1;          // commit_transaction: the log refused the batch
 
 MDB_val to_val(std::string_view s) {
   return MDB_val{s.size(), const_cast<char*>(s.data())};
@@ -133,8 +140,15 @@ class lmdb_backend final : public backend {
   void abort_write() override;
 
  private:
-  void open_environment(const lmdb_options& options);
+  void open_environment(const lmdb_options& options, bool logged);
   void open_databases();
+  std::vector<wal_record> prepare_recovery(const lmdb_options& options);
+  void finish_recovery(std::vector<wal_record> records, const lmdb_options& options);
+  void checkpoint_now();
+  void take_checkpoint();
+  void checkpoint_loop();
+  void stop_checkpointer();
+  void release_pin();
   bool storable_key(std::string_view key) const {
     return !key.empty() && key.size() <= max_key_size_;
   }
@@ -172,6 +186,26 @@ class lmdb_backend final : public backend {
   MDB_txn* write_txn_ = nullptr;
   std::vector<mutation> session_log_;  // replayed after growing the map
   std::string session_error_;          // first failure; the session then only awaits its end
+  bool session_logged_ = false;        // the session's batch is in the write-ahead log
+  std::string log_error_;              // why the log refused the session's batch
+
+  // The write-ahead log mode (see lmdb_options and lmdb_checkpoint.hpp). The environment then
+  // commits without syncing; a checkpoint syncs it and pins the checkpointed transaction.
+  std::unique_ptr<write_ahead_log> log_;
+  bool logging_ = false;  // commits append to the log (off while recovering)
+  std::string checkpoint_path_;
+  uint32_t page_size_ = 0;
+  std::string broken_;           // LMDB failed a commit that the log had taken: restart to recover
+  std::mutex commit_mutex_;      // around mdb_txn_commit, so a checkpoint sees a whole commit
+  std::mutex checkpoint_mutex_;  // one checkpoint at a time (the checkpointer or a map growth)
+  MDB_txn* pin_ = nullptr;       // the last checkpoint's transaction, held open
+  std::atomic<uint64_t> committed_revision_{0};
+  std::atomic<uint64_t> checkpointed_revision_{0};
+  std::chrono::milliseconds checkpoint_interval_{50};
+  std::thread checkpointer_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_requested_;
+  bool stopping_ = false;
 };
 
 lmdb_backend::lmdb_backend(const lmdb_options& options) : path_(options.path) {
@@ -182,28 +216,160 @@ lmdb_backend::lmdb_backend(const lmdb_options& options) : path_(options.path) {
   if (int rc = mdb_env_create(&env_))
     throw std::runtime_error(lmdb_error("cannot create environment for '" + path_ + "'", rc));
   try {
-    open_environment(options);
+    bool logged = options.sync && options.write_ahead_log;
+    std::vector<wal_record> records;
+    if (logged) records = prepare_recovery(options);
+    open_environment(options, logged);
     open_databases();
+    if (logged) finish_recovery(std::move(records), options);
   } catch (...) {
+    stop_checkpointer();
+    release_pin();
     mdb_env_close(env_);
     throw;
   }
 }
 
 lmdb_backend::~lmdb_backend() {
+  stop_checkpointer();
+  if (logging_ && broken_.empty() && !in_session_) {
+    try {
+      checkpoint_now();  // so that the next start has nothing to replay
+    } catch (const std::exception&) {
+      // The log still holds every commit since the last checkpoint.
+    }
+  }
   expire_snapshots();
   if (write_txn_) mdb_txn_abort(write_txn_);
+  release_pin();
   mdb_env_close(env_);
 }
 
-void lmdb_backend::open_environment(const lmdb_options& options) {
+// Opens the log and, when the last run did not end at a checkpoint, puts the checkpoint's meta
+// page back so that LMDB opens at the checkpoint. Returns the records to replay over it.
+std::vector<wal_record> lmdb_backend::prepare_recovery(const lmdb_options& options) {
+  log_ = std::make_unique<write_ahead_log>(path_ + "/wal", options.log_segment_bytes);
+  checkpoint_path_ = path_ + "/checkpoint";
+  auto checkpoint = read_checkpoint_file(checkpoint_path_);
+  // No checkpoint: a new store, or one whose every commit LMDB synced itself.
+  if (!checkpoint) return log_->read_after(0);
+  const std::string data_file = path_ + "/data.mdb";
+  // 0: neither meta page is intact, which the restore repairs.
+  uint64_t newest = newest_meta_txnid(data_file, checkpoint->page_size);
+  if (newest != 0 && newest < checkpoint->txnid)
+    throw std::runtime_error("lmdb: '" + data_file + "' is older than its checkpoint");
+  if (newest != checkpoint->txnid) restore_meta(data_file, *checkpoint);
+  return log_->read_after(checkpoint->revision);
+}
+
+// Replays the log's records above LMDB's revision, checkpoints, and starts the checkpointer.
+void lmdb_backend::finish_recovery(std::vector<wal_record> records, const lmdb_options& options) {
+  MDB_stat stat{};
+  mdb_env_stat(env_, &stat);
+  page_size_ = stat.ms_psize;
+  uint64_t stored = revision();
+  uint64_t last = stored;
+  begin_write();
+  for (auto& record : records) {
+    if (record.revision <= last) continue;
+    for (auto& m : record.mutations) apply(std::move(m));
+    last = record.revision;
+  }
+  if (last != stored) {
+    std::string error;
+    if (!commit(last, error)) throw std::runtime_error("lmdb: cannot replay the log: " + error);
+  } else {
+    abort_write();
+  }
+  checkpoint_now();
+  committed_revision_ = last;
+  logging_ = true;
+  checkpoint_interval_ = std::chrono::milliseconds(options.checkpoint_ms);
+  checkpointer_ = std::thread([this] { checkpoint_loop(); });
+}
+
+void lmdb_backend::checkpoint_now() {
+  std::lock_guard serial(checkpoint_mutex_);
+  take_checkpoint();
+}
+
+// Pins LMDB's latest transaction, syncs the file and records the checkpoint; the previous pin
+// goes once the new checkpoint is durable. Needs checkpoint_mutex_.
+void lmdb_backend::take_checkpoint() {
+  MDB_txn* pin = nullptr;
+  lmdb_checkpoint checkpoint;
+  {
+    std::shared_lock map(map_mutex_);
+    std::lock_guard commits(commit_mutex_);
+    if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &pin))
+      throw std::runtime_error(lmdb_error("cannot begin the checkpoint's transaction", rc));
+    checkpoint.txnid = mdb_txn_id(pin);
+    checkpoint.page_size = page_size_;
+    int fd = -1;
+    mdb_env_get_fd(env_, &fd);
+    auto meta = capture_meta(fd, page_size_, checkpoint.txnid);
+    try {
+      checkpoint.revision = read_revision(pin);
+    } catch (...) {
+      mdb_txn_abort(pin);
+      throw;
+    }
+    if (!meta) {
+      mdb_txn_abort(pin);
+      throw std::runtime_error("lmdb: the meta page of transaction " +
+                               std::to_string(checkpoint.txnid) +
+                               " is not where LMDB 0.9 keeps it");
+    }
+    checkpoint.meta = std::move(*meta);
+  }
+  try {
+    if (int rc = mdb_env_sync(env_, 1)) throw std::runtime_error(lmdb_error("cannot sync", rc));
+    write_checkpoint_file(checkpoint_path_, checkpoint);
+  } catch (...) {
+    mdb_txn_abort(pin);
+    throw;
+  }
+  release_pin();
+  pin_ = pin;
+  checkpointed_revision_ = checkpoint.revision;
+}
+
+void lmdb_backend::release_pin() {
+  if (pin_) mdb_txn_abort(pin_);
+  pin_ = nullptr;
+}
+
+void lmdb_backend::checkpoint_loop() {
+  std::unique_lock lock(stop_mutex_);
+  while (!stop_requested_.wait_for(lock, checkpoint_interval_, [this] { return stopping_; })) {
+    if (committed_revision_.load() == checkpointed_revision_.load()) continue;
+    lock.unlock();
+    try {
+      checkpoint_now();
+    } catch (const std::exception&) {
+      // Commits stay durable in the log, which keeps its segments until a checkpoint succeeds.
+    }
+    lock.lock();
+  }
+}
+
+void lmdb_backend::stop_checkpointer() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_requested_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+void lmdb_backend::open_environment(const lmdb_options& options, bool logged) {
   auto fail = [this](std::string_view what, int rc) {
     throw std::runtime_error(lmdb_error(std::string(what) + " '" + path_ + "'", rc));
   };
   if (int rc = mdb_env_set_maxdbs(env_, k_max_dbs)) fail("cannot configure", rc);
   if (int rc = mdb_env_set_maxreaders(env_, k_max_readers)) fail("cannot configure", rc);
   if (int rc = mdb_env_set_mapsize(env_, options.map_size)) fail("cannot set map size of", rc);
-  unsigned flags = MDB_NOTLS | (options.sync ? 0 : MDB_NOSYNC);
+  unsigned flags = MDB_NOTLS | (options.sync && !logged ? 0 : MDB_NOSYNC);
   if (int rc = mdb_env_open(env_, path_.c_str(), flags, k_file_mode))
     fail("cannot open environment at", rc);
   int stale_readers = 0;
@@ -384,6 +550,8 @@ void lmdb_backend::begin_write() {
   in_session_ = true;
   session_log_.clear();
   session_error_.clear();
+  session_logged_ = false;
+  if (!broken_.empty()) return fail_session(broken_);
   if (int rc = mdb_txn_begin(env_, nullptr, 0, &write_txn_)) {
     write_txn_ = nullptr;
     fail_session(lmdb_error("cannot begin write transaction", rc));
@@ -447,13 +615,33 @@ void lmdb_backend::apply(mutation m) {
     fail_session(lmdb_error("cannot write '" + key + "'", rc));
 }
 
+// With the log, the latest commit is checkpointed first: the pin must go while the map moves,
+// and is taken again on the same transaction before anything else is committed.
 int lmdb_backend::grow_map() {
-  std::unique_lock lock(map_mutex_);  // waits for every live read transaction to end
-  expire_snapshots();                 // and closes those kept open between reads
-  size_t bigger = map_size_ * 2;
-  if (int rc = mdb_env_set_mapsize(env_, bigger)) return rc;
-  map_size_ = bigger;
-  return 0;
+  std::unique_lock<std::mutex> serial;
+  if (logging_) {
+    serial = std::unique_lock(checkpoint_mutex_);
+    try {
+      take_checkpoint();
+    } catch (const std::exception&) {
+      return MDB_PANIC;
+    }
+  }
+  int rc = 0;
+  {
+    std::unique_lock lock(map_mutex_);  // waits for every live read transaction to end
+    expire_snapshots();                 // and closes those kept open between reads
+    release_pin();
+    size_t bigger = map_size_ * 2;
+    rc = mdb_env_set_mapsize(env_, bigger);
+    if (rc == 0) map_size_ = bigger;
+  }
+  if (logging_ && mdb_txn_begin(env_, nullptr, MDB_RDONLY, &pin_) != 0) {
+    pin_ = nullptr;
+    broken_ = "lmdb: cannot hold the checkpoint after growing the map; restart the server";
+    return MDB_PANIC;
+  }
+  return rc;
 }
 
 // Aborts the session's transaction, doubles the map and replays the session's mutations.
@@ -470,13 +658,22 @@ int lmdb_backend::restart_in_larger_map() {
   return 0;
 }
 
-// Writes the revision and commits. mdb_txn_commit frees the transaction even when it fails.
+// Writes the revision, appends the batch to the log (once per session) and commits.
+// mdb_txn_commit frees the transaction even when it fails.
 int lmdb_backend::commit_transaction(uint64_t new_revision) {
   std::string text = std::to_string(new_revision);
   MDB_val key = to_val(k_revision_key);
   MDB_val value = to_val(text);
   if (int rc = mdb_put(write_txn_, meta_, &key, &value, 0)) return rc;
-  int rc = mdb_txn_commit(write_txn_);
+  if (logging_ && !session_logged_) {
+    if (!log_->append(new_revision, session_log_, log_error_)) return k_log_failed;
+    session_logged_ = true;
+  }
+  int rc = 0;
+  {
+    std::lock_guard commits(commit_mutex_);
+    rc = mdb_txn_commit(write_txn_);
+  }
   write_txn_ = nullptr;
   return rc;
 }
@@ -493,7 +690,15 @@ void lmdb_backend::commit_session(uint64_t new_revision) {
     rc = restart_in_larger_map();
     if (rc == 0) rc = commit_transaction(new_revision);
   }
-  if (rc) fail_session(lmdb_error("cannot commit revision " + std::to_string(new_revision), rc));
+  if (rc == k_log_failed) return fail_session("lmdb: " + log_error_);
+  if (rc) {
+    std::string error = lmdb_error("cannot commit revision " + std::to_string(new_revision), rc);
+    if (session_logged_ && broken_.empty())
+      broken_ = error + " after the write-ahead log took it; restart the server to recover it";
+    return fail_session(std::move(error));
+  }
+  committed_revision_ = new_revision;
+  if (logging_) log_->release(checkpointed_revision_.load());
 }
 
 bool lmdb_backend::commit(uint64_t new_revision, std::string& error) {

@@ -1,0 +1,71 @@
+// The write-ahead log that makes a commit durable with one sequential write and one fdatasync.
+//
+// Each record is one committed batch: its revision and its mutations in order. Records live in
+// segment files `<seq>.wal` (16 hex digits) in one directory. A record is written whole with one
+// pwrite and synced before append() returns. A record whose header, checksum or segment number
+// does not match ends the log: a torn tail after a crash, or stale bytes of a recycled segment.
+//
+// Segments that only hold revisions already saved elsewhere (released) are renamed to the next
+// sequence number and written over, so their blocks are allocated and syncing them changes no
+// file metadata. Not thread-safe: one writer (the store's writer) appends and releases.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "store/backend.hpp"
+
+namespace kactor::store {
+
+struct wal_record {
+  uint64_t revision = 0;
+  std::vector<mutation> mutations;
+};
+
+class write_ahead_log {
+ public:
+  // Opens (creating) the log directory. A segment is rotated once it holds `segment_bytes`.
+  write_ahead_log(std::string dir, size_t segment_bytes);
+  ~write_ahead_log();
+  write_ahead_log(const write_ahead_log&) = delete;
+  write_ahead_log& operator=(const write_ahead_log&) = delete;
+
+  // Every intact record with a revision above `after`, in log order. Call once, before append.
+  std::vector<wal_record> read_after(uint64_t after);
+
+  // Writes one record and syncs it. False with `error` when it could not be made durable; the
+  // record then does not count (the next append writes over it).
+  bool append(uint64_t revision, const std::vector<mutation>& mutations, std::string& error);
+
+  // Every revision up to `revision` is durable elsewhere: segments holding only those are
+  // recycled (the one being written stays).
+  void release(uint64_t revision);
+
+  size_t segment_count() const { return segments_.size() + spares_.size(); }
+
+ private:
+  struct segment {
+    uint64_t seq = 0;
+    uint64_t last_revision = 0;  // highest revision written into it (0: none)
+  };
+
+  std::string path_of(uint64_t seq) const;
+  bool open_next_segment(std::string& error);
+  bool write_record(const std::string& bytes, std::string& error);
+
+  std::string dir_;
+  size_t segment_bytes_;
+  std::deque<segment> segments_;  // oldest first; the back one is being written
+  std::vector<uint64_t> spares_;  // released segments, ready to be renamed and reused
+  int fd_ = -1;                   // the back segment
+  size_t offset_ = 0;             // end of its last intact record
+  uint64_t next_seq_ = 1;
+};
+
+// The bytes of one record (exposed for tests that damage them).
+std::string encode_wal_record(uint64_t segment_seq, uint64_t revision,
+                              const std::vector<mutation>& mutations);
+
+}  // namespace kactor::store

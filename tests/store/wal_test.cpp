@@ -1,0 +1,384 @@
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "store/backend.hpp"
+#include "store/lmdb_checkpoint.hpp"
+#include "store/wal.hpp"
+
+namespace kactor::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+class temp_dir {
+ public:
+  temp_dir() {
+    char pattern[] = "/tmp/kactor-wal-test-XXXXXX";
+    if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+mutation put(std::string key, std::string value) {
+  return {mutation::op::put, std::move(key), std::move(value)};
+}
+mutation erase(std::string key) {
+  return {mutation::op::erase, std::move(key), {}};
+}
+
+void append(write_ahead_log& log, uint64_t revision, const std::vector<mutation>& mutations) {
+  std::string error;
+  ASSERT_TRUE(log.append(revision, mutations, error)) << error;
+}
+
+std::vector<uint64_t> revisions_of(const std::vector<wal_record>& records) {
+  std::vector<uint64_t> out;
+  for (const auto& r : records) out.push_back(r.revision);
+  return out;
+}
+
+std::vector<fs::path> segment_files(const std::string& dir) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Zeroes the last `bytes` bytes of the records in a segment (whose unused rest is zeros), as a
+// write cut short by a crash leaves them.
+void tear_last_record(const fs::path& file, size_t bytes) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  size_t end = content.find_last_not_of('\0') + 1;
+  f.seekp(static_cast<std::streamoff>(end - bytes));
+  f.write(std::string(bytes, '\0').data(), static_cast<std::streamsize>(bytes));
+}
+
+TEST(WriteAheadLog, NewSegmentsAreWrittenWholeBeforeUse) {
+  temp_dir dir;
+  write_ahead_log log(dir.path(), 1 << 20);
+  append(log, 1, {put("a", "1")});
+  EXPECT_EQ(fs::file_size(segment_files(dir.path()).back()), size_t{1} << 20);
+}
+
+TEST(WriteAheadLog, RecordsReadBackInOrderWithTheirMutations) {
+  temp_dir dir;
+  {
+    write_ahead_log log(dir.path(), 1 << 20);
+    append(log, 3, {put("core/pods/a/x", "{\"x\":1}"), erase("core/pods/a/y")});
+    append(log, 7, {put("core/pods/a/z", std::string(5000, 'z'))});
+  }
+  write_ahead_log log(dir.path(), 1 << 20);
+  auto records = log.read_after(0);
+  ASSERT_EQ(revisions_of(records), (std::vector<uint64_t>{3, 7}));
+  ASSERT_EQ(records[0].mutations.size(), 2u);
+  EXPECT_EQ(records[0].mutations[0].key, "core/pods/a/x");
+  EXPECT_EQ(records[0].mutations[0].value, "{\"x\":1}");
+  EXPECT_EQ(records[0].mutations[1].operation, mutation::op::erase);
+  EXPECT_EQ(records[0].mutations[1].key, "core/pods/a/y");
+  EXPECT_EQ(records[1].mutations[0].value, std::string(5000, 'z'));
+}
+
+TEST(WriteAheadLog, ReadAfterSkipsRevisionsSavedElsewhere) {
+  temp_dir dir;
+  {
+    write_ahead_log log(dir.path(), 1 << 20);
+    for (uint64_t r = 1; r <= 5; ++r) append(log, r, {put("k" + std::to_string(r), "v")});
+  }
+  write_ahead_log log(dir.path(), 1 << 20);
+  EXPECT_EQ(revisions_of(log.read_after(3)), (std::vector<uint64_t>{4, 5}));
+}
+
+TEST(WriteAheadLog, ATornTailEndsTheLog) {
+  temp_dir dir;
+  {
+    write_ahead_log log(dir.path(), 1 << 20);
+    append(log, 1, {put("a", "1")});
+    append(log, 2, {put("b", std::string(100, 'b'))});
+  }
+  tear_last_record(segment_files(dir.path()).back(), 10);
+  write_ahead_log log(dir.path(), 1 << 20);
+  EXPECT_EQ(revisions_of(log.read_after(0)), std::vector<uint64_t>{1});
+}
+
+TEST(WriteAheadLog, ADamagedRecordEndsTheLog) {
+  temp_dir dir;
+  {
+    write_ahead_log log(dir.path(), 1 << 20);
+    append(log, 1, {put("a", "1")});
+    append(log, 2, {put("b", "second")});
+    append(log, 3, {put("c", "3")});
+  }
+  auto file = segment_files(dir.path()).back();
+  std::string first = encode_wal_record(1, 1, {put("a", "1")});
+  {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(first.size()) + 40);  // inside the second payload
+    f.put('X');
+  }
+  write_ahead_log log(dir.path(), 1 << 20);
+  EXPECT_EQ(revisions_of(log.read_after(0)), std::vector<uint64_t>{1});
+}
+
+TEST(WriteAheadLog, SegmentsRotateAndReleasedOnesAreRecycled) {
+  temp_dir dir;
+  const std::string value(1000, 'v');
+  {
+    write_ahead_log log(dir.path(), 4096);  // about three records per segment
+    for (uint64_t r = 1; r <= 30; ++r) append(log, r, {put("k" + std::to_string(r), value)});
+    EXPECT_GE(log.segment_count(), 8u);
+    log.release(24);
+    // The segment being written and at most two spares beside what 25..30 need.
+    EXPECT_LE(log.segment_count(), 6u);
+    size_t files = segment_files(dir.path()).size();
+    for (uint64_t r = 31; r <= 36; ++r) append(log, r, {put("k" + std::to_string(r), value)});
+    // The new records went into recycled files.
+    EXPECT_LE(segment_files(dir.path()).size(), files + 1);
+  }
+  write_ahead_log log(dir.path(), 4096);
+  // Stale records in recycled files belong to other segments and are never read back.
+  auto records = log.read_after(24);
+  std::vector<uint64_t> expected;
+  for (uint64_t r = 25; r <= 36; ++r) expected.push_back(r);
+  EXPECT_EQ(revisions_of(records), expected);
+}
+
+TEST(WriteAheadLog, RecordsOfAnotherSegmentNumberAreStale) {
+  temp_dir dir;
+  {
+    write_ahead_log log(dir.path(), 1 << 20);
+    append(log, 1, {put("a", "1")});
+  }
+  // A record written for segment 9 inside segment 1 (as a recycled file holds them).
+  auto file = segment_files(dir.path()).back();
+  {
+    std::ofstream f(file, std::ios::app | std::ios::binary);
+    f << encode_wal_record(9, 2, {put("b", "2")});
+  }
+  write_ahead_log log(dir.path(), 1 << 20);
+  EXPECT_EQ(revisions_of(log.read_after(0)), std::vector<uint64_t>{1});
+}
+
+// The logged LMDB backend after a crash: a child process writes and exits without any
+// destructor (no final checkpoint), as kill -9 would leave it.
+class LoggedLmdb : public ::testing::Test {
+ protected:
+  lmdb_options options(bool logged = true) const {
+    return {.path = dir.path() + "/db",
+            .map_size = size_t{64} << 20,
+            .sync = true,
+            .write_ahead_log = logged,
+            .checkpoint_ms = 3600 * 1000};
+  }
+
+  // Commits revisions 1..count (key "core/configmaps/ns/<r>") in a child that then dies.
+  void write_then_die(uint64_t count) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      auto db = open_lmdb(options());
+      for (uint64_t r = 1; r <= count; ++r) {
+        db->begin_write();
+        db->apply(put("core/configmaps/ns/" + std::to_string(r), "value-" + std::to_string(r)));
+        std::string error;
+        if (!db->commit(r, error)) _exit(1);
+      }
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+
+  temp_dir dir;
+};
+
+TEST_F(LoggedLmdb, EveryCommittedWriteSurvivesACrashAndIsCheckpointedOnStart) {
+  write_then_die(50);
+  {
+    auto db = open_lmdb(options());
+    EXPECT_EQ(db->revision(), 50u);
+    EXPECT_EQ(db->get("core/configmaps/ns/50"), "value-50");
+    EXPECT_EQ(db->range("core/configmaps/ns/", "", 0).items.size(), 50u);
+  }
+  // Recovery saved the log's records in LMDB itself.
+  auto plain = open_lmdb(options(false));
+  EXPECT_EQ(plain->revision(), 50u);
+  EXPECT_EQ(plain->range("core/configmaps/ns/", "", 0).items.size(), 50u);
+}
+
+TEST_F(LoggedLmdb, ATornLastRecordLosesOnlyThatCommit) {
+  write_then_die(10);
+  tear_last_record(segment_files(dir.path() + "/db/wal").back(), 3);
+  auto db = open_lmdb(options());
+  EXPECT_EQ(db->revision(), 9u);
+  EXPECT_FALSE(db->get("core/configmaps/ns/10"));
+  EXPECT_EQ(db->get("core/configmaps/ns/9"), "value-9");
+  // Writing continues above the recovered revision, in a new segment.
+  db->begin_write();
+  db->apply(put("core/configmaps/ns/10", "again"));
+  std::string error;
+  ASSERT_TRUE(db->commit(10, error)) << error;
+  EXPECT_EQ(db->get("core/configmaps/ns/10"), "again");
+}
+
+TEST_F(LoggedLmdb, ErasesAndOverwritesReplayInOrder) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto db = open_lmdb(options());
+    std::string error;
+    auto commit = [&](uint64_t r, std::vector<mutation> ms) {
+      db->begin_write();
+      for (auto& m : ms) db->apply(m);
+      if (!db->commit(r, error)) _exit(1);
+    };
+    commit(1, {put("a", "1"), put("b", "1")});
+    commit(2, {erase("a"), put("b", "2")});
+    commit(3, {put("a", "3")});
+    commit(4, {erase("b")});
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  auto db = open_lmdb(options());
+  EXPECT_EQ(db->get("a"), "3");
+  EXPECT_FALSE(db->get("b"));
+  EXPECT_EQ(db->revision(), 4u);
+}
+
+std::string read_all(const fs::path& file) {
+  std::ifstream f(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+void write_all(const fs::path& file, const std::string& bytes) {
+  std::ofstream f(file, std::ios::binary | std::ios::trunc);
+  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// A power loss after a checkpoint: the disk holds the checkpoint's file, and of each page
+// written since, either its new content, or (as an unfinished write) garbage, or nothing. The
+// worst case puts garbage in every such page, LMDB's two meta pages included. Recovery must
+// find every acknowledged write: the checkpoint's pages were never reused (the checkpoint was
+// pinned) and the log replays the rest.
+TEST_F(LoggedLmdb, APowerLossAfterACheckpointLosesNoAcknowledgedWrite) {
+  const fs::path data_file = dir.path() + "/db/data.mdb";
+  auto key = [](uint64_t n) { return "core/configmaps/ns/" + std::to_string(n); };
+  auto commit = [](backend& db, uint64_t revision, std::vector<mutation> ms) {
+    db.begin_write();
+    for (auto& m : ms) db.apply(std::move(m));
+    std::string error;
+    return db.commit(revision, error);
+  };
+  for (bool garbage : {true, false}) {
+    SCOPED_TRACE(garbage ? "pages written after the checkpoint are garbage"
+                         : "no page written after the checkpoint reached the disk");
+    fs::remove_all(dir.path() + "/db");
+    {
+      auto db = open_lmdb(options());
+      for (uint64_t r = 1; r <= 20; ++r) ASSERT_TRUE(commit(*db, r, {put(key(r), "first")}));
+    }  // a clean close checkpoints revision 20
+    const std::string checkpointed = read_all(data_file);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      auto db = open_lmdb(options());
+      // Rewrites every key many times (freeing the checkpoint's pages) and adds new ones.
+      for (uint64_t r = 21; r <= 400; ++r)
+        if (!commit(*db, r, {put(key(r % 20 + 1), "v" + std::to_string(r)), put(key(r), "new")}))
+          _exit(1);
+      _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    std::string lost = checkpointed;
+    if (garbage) {
+      const std::string after = read_all(data_file);
+      const size_t page = 4096;
+      lost.resize(after.size(), '\0');
+      uint64_t noise = 0x9E3779B97F4A7C15u;
+      for (size_t at = 0; at < after.size(); at += page) {
+        size_t n = std::min(page, after.size() - at);
+        if (after.compare(at, n, checkpointed, std::min(at, checkpointed.size()), n) == 0) continue;
+        for (size_t i = 0; i < n; ++i) {
+          noise = noise * 6364136223846793005u + 1442695040888963407u;
+          lost[at + i] = static_cast<char>(noise >> 56);
+        }
+      }
+    }
+    write_all(data_file, lost);
+
+    auto db = open_lmdb(options());
+    EXPECT_EQ(db->revision(), 400u);
+    for (uint64_t n = 1; n <= 20; ++n) {
+      uint64_t last = 400;
+      while (last % 20 + 1 != n) --last;  // the last rewrite of key n
+      EXPECT_EQ(db->get(key(n)), "v" + std::to_string(last)) << key(n);
+    }
+    for (uint64_t r = 21; r <= 400; ++r) EXPECT_EQ(db->get(key(r)), "new") << key(r);
+    // And it keeps writing above the recovered revision.
+    EXPECT_TRUE(commit(*db, 401, {put(key(1), "after")}));
+    EXPECT_EQ(db->get(key(1)), "after");
+  }
+}
+
+// What the checkpoints assume of LMDB's file format, checked against the installed LMDB.
+TEST_F(LoggedLmdb, MetaPagesLookAsCheckpointsExpect) {
+  {
+    auto db = open_lmdb(options(false));
+    for (uint64_t r = 1; r <= 3; ++r) {
+      db->begin_write();
+      db->apply(put("k" + std::to_string(r), "v"));
+      std::string error;
+      ASSERT_TRUE(db->commit(r, error)) << error;
+    }
+  }
+  const std::string data_file = dir.path() + "/db/data.mdb";
+  std::string bytes = read_all(data_file);
+  for (uint64_t slot = 0; slot < 2; ++slot)
+    EXPECT_EQ(bytes.substr(slot * 4096, 16), meta_page_header(slot)) << "slot " << slot;
+  uint64_t newest = newest_meta_txnid(data_file, 4096);
+  EXPECT_GE(newest, 3u);
+  int fd = ::open(data_file.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  EXPECT_TRUE(capture_meta(fd, 4096, newest));
+  EXPECT_FALSE(capture_meta(fd, 4096, newest + 2));  // the slot holds another transaction
+  ::close(fd);
+}
+
+TEST_F(LoggedLmdb, ACleanShutdownLeavesEverythingInLmdb) {
+  {
+    auto db = open_lmdb(options());
+    db->begin_write();
+    db->apply(put("k", "v"));
+    std::string error;
+    ASSERT_TRUE(db->commit(1, error)) << error;
+  }
+  auto plain = open_lmdb(options(false));
+  EXPECT_EQ(plain->get("k"), "v");
+  EXPECT_EQ(plain->revision(), 1u);
+}
+
+}  // namespace
+}  // namespace kactor::store
