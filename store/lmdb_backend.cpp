@@ -32,6 +32,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "store/backend.hpp"
 #include "store/lmdb_checkpoint.hpp"
 #include "store/wal.hpp"
@@ -144,7 +146,7 @@ class lmdb_backend final : public backend {
   void open_environment(const lmdb_options& options, bool logged);
   void open_databases();
   std::vector<wal_record> prepare_recovery(const lmdb_options& options);
-  void finish_recovery(std::vector<wal_record> records, const lmdb_options& options);
+  void finish_recovery(std::vector<wal_record> records, const lmdb_options& options, bool logged);
   void checkpoint_now();
   void take_checkpoint();
   void checkpoint_loop();
@@ -218,11 +220,14 @@ lmdb_backend::lmdb_backend(const lmdb_options& options) : path_(options.path) {
     throw std::runtime_error(lmdb_error("cannot create environment for '" + path_ + "'", rc));
   try {
     bool logged = options.sync && options.write_ahead_log;
+    checkpoint_path_ = path_ + "/checkpoint";
+    // A store last run with the log is recovered from it whatever the mode now.
+    bool recover = logged || std::filesystem::exists(checkpoint_path_, ec);
     std::vector<wal_record> records;
-    if (logged) records = prepare_recovery(options);
+    if (recover) records = prepare_recovery(options);
     open_environment(options, logged);
     open_databases();
-    if (logged) finish_recovery(std::move(records), options);
+    if (recover) finish_recovery(std::move(records), options, logged);
   } catch (...) {
     stop_checkpointer();
     release_pin();
@@ -250,7 +255,6 @@ lmdb_backend::~lmdb_backend() {
 // page back so that LMDB opens at the checkpoint. Returns the records to replay over it.
 std::vector<wal_record> lmdb_backend::prepare_recovery(const lmdb_options& options) {
   log_ = std::make_unique<write_ahead_log>(path_ + "/wal", options.log_segment_bytes);
-  checkpoint_path_ = path_ + "/checkpoint";
   auto checkpoint = read_checkpoint_file(checkpoint_path_);
   // No checkpoint: a new store, or one whose every commit LMDB synced itself.
   if (!checkpoint) return log_->read_after(0);
@@ -263,8 +267,10 @@ std::vector<wal_record> lmdb_backend::prepare_recovery(const lmdb_options& optio
   return log_->read_after(checkpoint->revision);
 }
 
-// Replays the log's records above LMDB's revision, checkpoints, and starts the checkpointer.
-void lmdb_backend::finish_recovery(std::vector<wal_record> records, const lmdb_options& options) {
+// Replays the log's records above LMDB's revision and checkpoints. Then either starts the
+// checkpointer or, when the log is no longer wanted, syncs LMDB and removes the log.
+void lmdb_backend::finish_recovery(std::vector<wal_record> records, const lmdb_options& options,
+                                   bool logged) {
   MDB_stat stat{};
   mdb_env_stat(env_, &stat);
   page_size_ = stat.ms_psize;
@@ -281,6 +287,13 @@ void lmdb_backend::finish_recovery(std::vector<wal_record> records, const lmdb_o
     if (!commit(last, error)) throw std::runtime_error("lmdb: cannot replay the log: " + error);
   } else {
     abort_write();
+  }
+  if (!logged) {
+    if (int rc = mdb_env_sync(env_, 1)) throw std::runtime_error(lmdb_error("cannot sync", rc));
+    log_.reset();
+    std::filesystem::remove(checkpoint_path_);
+    std::filesystem::remove_all(path_ + "/wal");
+    return;
   }
   checkpoint_now();
   committed_revision_ = last;
@@ -348,6 +361,7 @@ void lmdb_backend::checkpoint_loop() {
   auto next_checkpoint = std::chrono::steady_clock::now() + checkpoint_interval_;
   int fd = -1;
   mdb_env_get_fd(env_, &fd);
+  std::string checkpoint_error;
   std::unique_lock lock(stop_mutex_);
   while (!stop_requested_.wait_for(lock, kick, [this] { return stopping_; })) {
     if (committed_revision_.load() == checkpointed_revision_.load()) continue;
@@ -357,8 +371,15 @@ void lmdb_backend::checkpoint_loop() {
     } else {
       try {
         checkpoint_now();
-      } catch (const std::exception&) {
+        if (!checkpoint_error.empty()) spdlog::info("store: checkpoints succeed again");
+        checkpoint_error.clear();
+      } catch (const std::exception& e) {
         // Commits stay durable in the log, which keeps its segments until a checkpoint succeeds.
+        if (checkpoint_error != e.what())
+          spdlog::error(
+              "store: checkpoint failed, the write-ahead log grows until one succeeds: {}",
+              e.what());
+        checkpoint_error = e.what();
       }
       next_checkpoint = std::chrono::steady_clock::now() + checkpoint_interval_;
     }

@@ -3,11 +3,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/backend.hpp"
@@ -365,6 +367,121 @@ TEST_F(LoggedLmdb, MetaPagesLookAsCheckpointsExpect) {
   EXPECT_TRUE(capture_meta(fd, 4096, newest));
   EXPECT_FALSE(capture_meta(fd, 4096, newest + 2));  // the slot holds another transaction
   ::close(fd);
+}
+
+TEST_F(LoggedLmdb, AStoreWrittenWithoutTheLogIsTakenOver) {
+  {
+    auto db = open_lmdb(options(false));
+    db->begin_write();
+    db->apply(put("core/configmaps/ns/0", "before"));
+    std::string error;
+    ASSERT_TRUE(db->commit(1, error)) << error;
+  }
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto db = open_lmdb(options());
+    for (uint64_t r = 2; r <= 30; ++r) {
+      db->begin_write();
+      db->apply(put("core/configmaps/ns/" + std::to_string(r), "logged"));
+      std::string error;
+      if (!db->commit(r, error)) _exit(1);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  auto db = open_lmdb(options());
+  EXPECT_EQ(db->revision(), 30u);
+  EXPECT_EQ(db->get("core/configmaps/ns/0"), "before");
+  EXPECT_EQ(db->get("core/configmaps/ns/30"), "logged");
+}
+
+// Turning the log off (store.sync: false) after a crash still replays what the log holds, then
+// leaves a plain LMDB store behind.
+TEST_F(LoggedLmdb, ALogLeftByACrashIsReplayedEvenWithTheLogTurnedOff) {
+  write_then_die(40);
+  {
+    lmdb_options plain = options(false);
+    plain.sync = false;
+    auto db = open_lmdb(plain);
+    EXPECT_EQ(db->revision(), 40u);
+    EXPECT_EQ(db->range("core/configmaps/ns/", "", 0).items.size(), 40u);
+  }
+  EXPECT_FALSE(fs::exists(dir.path() + "/db/checkpoint"));
+  EXPECT_FALSE(fs::exists(dir.path() + "/db/wal"));
+  auto db = open_lmdb(options(false));
+  EXPECT_EQ(db->revision(), 40u);
+}
+
+// Growing the map checkpoints first (the pin must go while the map moves); the commits around
+// the growths survive a crash.
+TEST_F(LoggedLmdb, CommitsAcrossMapGrowthsSurviveACrash) {
+  lmdb_options small = options();
+  small.map_size = size_t{1} << 20;
+  const std::string value(3000, 'x');
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto db = open_lmdb(small);
+    for (uint64_t r = 1; r <= 1000; ++r) {
+      db->begin_write();
+      db->apply(put("core/configmaps/ns/" + std::to_string(r), value));
+      std::string error;
+      if (!db->commit(r, error)) _exit(1);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  auto db = open_lmdb(small);
+  EXPECT_EQ(db->revision(), 1000u);
+  EXPECT_EQ(db->range("core/configmaps/ns/", "", 0).items.size(), 1000u);
+  EXPECT_EQ(db->get("core/configmaps/ns/1000"), value);
+}
+
+// Checkpoints every millisecond while one thread commits and others read and page through
+// snapshots: every read sees a whole commit, and everything is there after a restart.
+TEST_F(LoggedLmdb, CheckpointsRunBesideCommitsAndReads) {
+  lmdb_options busy = options();
+  busy.checkpoint_ms = 1;
+  busy.map_size = size_t{1} << 20;  // growths too
+  {
+    auto db = open_lmdb(busy);
+    std::atomic<bool> done{false};
+    std::atomic<int> bad_reads{0};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 3; ++t)
+      readers.emplace_back([&] {
+        while (!done) {
+          uint64_t revision = 0;
+          auto a = db->get("core/secrets/ns/a", &revision);
+          // Both keys are written in every commit with the revision as value.
+          if (a && *a != std::to_string(revision)) ++bad_reads;
+          auto snapshot = db->snapshot();
+          snapshot->view_range("core/secrets/ns/", "", 0, nullptr, [&](const range_view& view) {
+            if (view.items.size() == 2 && view.items[0].value != view.items[1].value) ++bad_reads;
+          });
+        }
+      });
+    for (uint64_t r = 1; r <= 1500; ++r) {
+      db->begin_write();
+      db->apply(put("core/secrets/ns/a", std::to_string(r)));
+      db->apply(put("core/secrets/ns/b", std::to_string(r)));
+      db->apply(put("core/configmaps/ns/" + std::to_string(r), std::string(1000, 'v')));
+      std::string error;
+      ASSERT_TRUE(db->commit(r, error)) << error;
+    }
+    done = true;
+    for (auto& t : readers) t.join();
+    EXPECT_EQ(bad_reads.load(), 0);
+  }
+  auto db = open_lmdb(busy);
+  EXPECT_EQ(db->revision(), 1500u);
+  EXPECT_EQ(db->get("core/secrets/ns/b"), "1500");
+  EXPECT_EQ(db->range("core/configmaps/ns/", "", 0).items.size(), 1500u);
 }
 
 TEST_F(LoggedLmdb, ACleanShutdownLeavesEverythingInLmdb) {
