@@ -119,8 +119,10 @@ sigset_t termination_signals() {
 }
 
 int run_server(const config::cluster_config& cfg) {
-  auto backend = store::open_lmdb(
-      {.path = cfg.store.data_dir, .map_size = cfg.store.map_size_bytes(), .sync = cfg.store.sync});
+  auto backend = store::open_lmdb({.path = cfg.store.data_dir,
+                                   .map_size = cfg.store.map_size_bytes(),
+                                   .sync = cfg.store.sync,
+                                   .write_ahead_log = cfg.store.write_ahead_log});
   store::watch_hub hub(cfg.store.watch_history, backend->revision());
 
   caf::actor_system_config caf_cfg;

@@ -274,9 +274,9 @@ store_backend read_backend(const reader& r, const entry& e) {
 }
 
 void read_store(const reader& r, const entry& section, store_config& out) {
-  auto keys = {std::string_view("backend"), std::string_view("dataDir"),
-               std::string_view("mapSizeMiB"), std::string_view("sync"),
-               std::string_view("watchHistory")};
+  auto keys = {std::string_view("backend"),       std::string_view("dataDir"),
+               std::string_view("mapSizeMiB"),    std::string_view("sync"),
+               std::string_view("writeAheadLog"), std::string_view("watchHistory")};
   for (const entry& e : r.entries(section.value, section.path, section.key_mark, keys)) {
     if (e.name == "backend") {
       out.backend = read_backend(r, e);
@@ -286,6 +286,8 @@ void read_store(const reader& r, const entry& section, store_config& out) {
       out.map_size_mib = r.integer(e, map_size_mib_limits);
     } else if (e.name == "sync") {
       out.sync = r.boolean(e);
+    } else if (e.name == "writeAheadLog") {
+      out.write_ahead_log = r.boolean(e);
     } else {
       out.watch_history = r.integer(e, watch_history_limits);
     }

@@ -46,6 +46,7 @@ struct store_config {
   std::string data_dir = "kactor-data";  // relative paths are relative to the server's CWD
   uint64_t map_size_mib = 8192;          // LMDB map size (sparse file, upper bound of the store)
   bool sync = true;                      // fsync every commit before acknowledging it
+  bool write_ahead_log = true;           // with sync: commits made durable by a log append
   uint64_t watch_history = 10000;        // committed events kept for watch catch-up
 
   uint64_t map_size_bytes() const { return map_size_mib << 20; }

@@ -38,6 +38,7 @@ TEST(ConfigDefaults, EmptyDocumentGivesDefaults) {
     EXPECT_EQ(c.store.map_size_mib, 8192u);
     EXPECT_EQ(c.store.map_size_bytes(), uint64_t{8} << 30);
     EXPECT_TRUE(c.store.sync);
+    EXPECT_TRUE(c.store.write_ahead_log);
     EXPECT_EQ(c.store.watch_history, 10000u);
     EXPECT_EQ(c.api_server.http_address.host, "127.0.0.1");
     EXPECT_EQ(c.api_server.http_address.port, 8080);
@@ -69,6 +70,7 @@ store:
   dataDir: /var/lib/kactor
   mapSizeMiB: 1024
   sync: false
+  writeAheadLog: false
   watchHistory: 500
 apiServer:
   httpAddress: 0.0.0.0:6443
@@ -86,6 +88,7 @@ log:
   EXPECT_EQ(c.store.map_size_mib, 1024u);
   EXPECT_EQ(c.store.map_size_bytes(), uint64_t{1} << 30);
   EXPECT_FALSE(c.store.sync);
+  EXPECT_FALSE(c.store.write_ahead_log);
   EXPECT_EQ(c.store.watch_history, 500u);
   EXPECT_EQ(c.api_server.http_address.host, "0.0.0.0");
   EXPECT_EQ(c.api_server.http_address.port, 6443);
