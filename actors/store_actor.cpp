@@ -145,6 +145,7 @@ caf::behavior store_actor(store_pointer self, store::backend* backend, store::wa
 
 caf::actor spawn_store_actor(caf::actor_system& system, store::backend& backend,
                              store::watch_hub& hub, store_actor_options options) {
+  if (!options.detached) return system.spawn(store_actor, &backend, &hub, options);
   return system.spawn<caf::detached>(store_actor, &backend, &hub, options);
 }
 

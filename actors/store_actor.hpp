@@ -17,6 +17,8 @@ namespace kactor::actors {
 
 struct store_actor_options {
   size_t max_batch = 1024;  // writes per transaction at most
+  // On a thread of its own (commits block on fsync). A scheduled store shares CAF's workers.
+  bool detached = true;
 };
 
 // `backend` and `hub` must outlive the actor.

@@ -20,12 +20,16 @@
 // `k_max_map_growths` doublings in one session the session fails with a clear error instead.
 #include <fcntl.h>
 #include <lmdb.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <shared_mutex>
@@ -143,6 +147,7 @@ class lmdb_backend final : public backend {
   void abort_write() override;
 
  private:
+  void lock_directory();
   void open_environment(const lmdb_options& options, bool logged);
   void open_databases();
   std::vector<wal_record> prepare_recovery(const lmdb_options& options);
@@ -173,6 +178,7 @@ class lmdb_backend final : public backend {
   void end_session();
 
   std::string path_;
+  int lock_fd_ = -1;  // holds an exclusive flock on <path>/kactor.lock
   MDB_env* env_ = nullptr;
   MDB_dbi objects_ = 0;
   MDB_dbi meta_ = 0;
@@ -216,8 +222,11 @@ lmdb_backend::lmdb_backend(const lmdb_options& options) : path_(options.path) {
   std::filesystem::create_directories(path_, ec);
   if (ec)
     throw std::runtime_error("lmdb: cannot create directory '" + path_ + "': " + ec.message());
-  if (int rc = mdb_env_create(&env_))
+  lock_directory();
+  if (int rc = mdb_env_create(&env_)) {
+    ::close(lock_fd_);
     throw std::runtime_error(lmdb_error("cannot create environment for '" + path_ + "'", rc));
+  }
   try {
     bool logged = options.sync && options.write_ahead_log;
     checkpoint_path_ = path_ + "/checkpoint";
@@ -232,7 +241,25 @@ lmdb_backend::lmdb_backend(const lmdb_options& options) : path_(options.path) {
     stop_checkpointer();
     release_pin();
     mdb_env_close(env_);
+    ::close(lock_fd_);
     throw;
+  }
+}
+
+// One server per data directory: a second single writer would reuse revisions, and its
+// recovery would rewrite the meta pages under the first.
+void lmdb_backend::lock_directory() {
+  const std::string lock_file = path_ + "/kactor.lock";
+  lock_fd_ = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, k_file_mode);
+  if (lock_fd_ < 0)
+    throw std::runtime_error("lmdb: cannot open '" + lock_file + "': " + std::strerror(errno));
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    int error = errno;
+    ::close(lock_fd_);
+    if (error == EWOULDBLOCK)
+      throw std::runtime_error("lmdb: the data directory '" + path_ +
+                               "' is in use by another kactor server");
+    throw std::runtime_error("lmdb: cannot lock '" + lock_file + "': " + std::strerror(error));
   }
 }
 
@@ -249,6 +276,7 @@ lmdb_backend::~lmdb_backend() {
   if (write_txn_) mdb_txn_abort(write_txn_);
   release_pin();
   mdb_env_close(env_);
+  ::close(lock_fd_);  // releases the directory
 }
 
 // Opens the log and, when the last run did not end at a checkpoint, puts the checkpoint's meta

@@ -250,6 +250,22 @@ TEST_F(LmdbBackend, DataAndRevisionSurviveReopen) {
   EXPECT_FALSE(db->get("core/pods/default/uncommitted"));
 }
 
+TEST_F(LmdbBackend, OneServerPerDataDirectory) {
+  {
+    auto first = open();
+    try {
+      open();
+      FAIL() << "expected an exception";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("in use by another kactor server"), std::string::npos)
+          << e.what();
+    }
+    write_all(*first, 1, {put("k", "v")});  // the first is unharmed
+  }
+  auto again = open();  // released with the first
+  EXPECT_EQ(again->get("k"), "v");
+}
+
 TEST_F(LmdbBackend, CreatesMissingDirectories) {
   std::string nested = dir.path() + "/a/b/c";
   auto db = open_lmdb({.path = nested, .map_size = size_t{1} << 20, .sync = false});
