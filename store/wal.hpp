@@ -5,9 +5,10 @@
 // pwrite and synced before append() returns. A record whose header, checksum or segment number
 // does not match ends the log: a torn tail after a crash, or stale bytes of a recycled segment.
 //
-// Segments that only hold revisions already saved elsewhere (released) are renamed to the next
-// sequence number and written over, so their blocks are allocated and syncing them changes no
-// file metadata. Not thread-safe: one writer (the store's writer) appends and releases.
+// A new segment is written whole (zeros) before its first record, and segments that only hold
+// revisions already saved elsewhere (released) are renamed to the next sequence number and
+// written over: either way its blocks are allocated and written, so syncing a record changes
+// no file metadata. Not thread-safe: one writer (the store's writer) appends and releases.
 #pragma once
 
 #include <cstdint>
