@@ -12,35 +12,14 @@
 #include <vector>
 
 #include "store/backend.hpp"
+#include "tests/store/store_testing.hpp"
 
 namespace kactor::store {
 namespace {
 
-class temp_dir {
- public:
-  temp_dir() {
-    char pattern[] = "/tmp/kactor-lmdb-test-XXXXXX";
-    if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::add, ec);
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-mutation put(std::string key, std::string value) {
-  return {mutation::op::put, std::move(key), std::move(value)};
-}
-mutation erase(std::string key) {
-  return {mutation::op::erase, std::move(key), {}};
-}
+using store_testing::erase;
+using store_testing::put;
+using store_testing::temp_dir;
 
 void write_all(backend& db, uint64_t revision, const std::vector<mutation>& mutations) {
   db.begin_write();

@@ -10,28 +10,14 @@
 #include <vector>
 
 #include "api/json.hpp"
+#include "tests/store/store_testing.hpp"
 
 namespace kactor::store {
 namespace {
 
 using json::value;
 
-class temp_dir {
- public:
-  temp_dir() {
-    char pattern[] = "/tmp/kactor-mutations-test-XXXXXX";
-    if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using store_testing::temp_dir;
 
 value parse(const std::string& text) {
   value v;
@@ -772,7 +758,8 @@ TEST_F(Mutations, FinalizersDelayDeletionUntilRemoved) {
   EXPECT_EQ(gone.result.revision, 5u);
   ASSERT_EQ(gone.events.size(), 1u);
   EXPECT_EQ(gone.events[0]->kind, watch_event::type::deleted);
-  EXPECT_EQ(str(parse(std::string(gone.events[0]->object())), {"metadata", "resourceVersion"}), "5");
+  EXPECT_EQ(str(parse(std::string(gone.events[0]->object())), {"metadata", "resourceVersion"}),
+            "5");
   EXPECT_FALSE(stored("core/pods/default/held"));
 }
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -15,35 +16,16 @@
 #include "store/backend.hpp"
 #include "store/lmdb_checkpoint.hpp"
 #include "store/wal.hpp"
+#include "tests/store/store_testing.hpp"
 
 namespace kactor::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-class temp_dir {
- public:
-  temp_dir() {
-    char pattern[] = "/tmp/kactor-wal-test-XXXXXX";
-    if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-mutation put(std::string key, std::string value) {
-  return {mutation::op::put, std::move(key), std::move(value)};
-}
-mutation erase(std::string key) {
-  return {mutation::op::erase, std::move(key), {}};
-}
+using store_testing::erase;
+using store_testing::put;
+using store_testing::temp_dir;
 
 void append(write_ahead_log& log, uint64_t revision, const std::vector<mutation>& mutations) {
   std::string error;
@@ -180,6 +162,13 @@ TEST(WriteAheadLog, RecordsOfAnotherSegmentNumberAreStale) {
 
 // The logged LMDB backend after a crash: a child process writes and exits without any
 // destructor (no final checkpoint), as kill -9 would leave it.
+bool commit(backend& db, uint64_t revision, std::vector<mutation> mutations) {
+  db.begin_write();
+  for (auto& m : mutations) db.apply(std::move(m));
+  std::string error;
+  return db.commit(revision, error);
+}
+
 class LoggedLmdb : public ::testing::Test {
  protected:
   lmdb_options options(bool logged = true) const {
@@ -190,23 +179,30 @@ class LoggedLmdb : public ::testing::Test {
             .checkpoint_ms = 3600 * 1000};
   }
 
-  // Commits revisions 1..count (key "core/configmaps/ns/<r>") in a child that then dies.
-  void write_then_die(uint64_t count) {
+  // Runs `commits` in a child process on a store opened with `opts`; the child then exits
+  // without closing the store (no final checkpoint), as kill -9 would leave it.
+  static void commit_then_die(const lmdb_options& opts,
+                              const std::function<bool(backend&)>& commits) {
     pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
-      auto db = open_lmdb(options());
-      for (uint64_t r = 1; r <= count; ++r) {
-        db->begin_write();
-        db->apply(put("core/configmaps/ns/" + std::to_string(r), "value-" + std::to_string(r)));
-        std::string error;
-        if (!db->commit(r, error)) _exit(1);
-      }
-      _exit(0);
+      auto db = open_lmdb(opts);
+      _exit(commits(*db) ? 0 : 1);
     }
     int status = 0;
     waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+
+  // Commits revisions 1..count (key "core/configmaps/ns/<r>") in a child that then dies.
+  void write_then_die(uint64_t count) {
+    commit_then_die(options(), [count](backend& db) {
+      for (uint64_t r = 1; r <= count; ++r)
+        if (!commit(db, r,
+                    {put("core/configmaps/ns/" + std::to_string(r), "value-" + std::to_string(r))}))
+          return false;
+      return true;
+    });
   }
 
   temp_dir dir;
@@ -242,25 +238,11 @@ TEST_F(LoggedLmdb, ATornLastRecordLosesOnlyThatCommit) {
 }
 
 TEST_F(LoggedLmdb, ErasesAndOverwritesReplayInOrder) {
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    auto db = open_lmdb(options());
-    std::string error;
-    auto commit = [&](uint64_t r, std::vector<mutation> ms) {
-      db->begin_write();
-      for (auto& m : ms) db->apply(m);
-      if (!db->commit(r, error)) _exit(1);
-    };
-    commit(1, {put("a", "1"), put("b", "1")});
-    commit(2, {erase("a"), put("b", "2")});
-    commit(3, {put("a", "3")});
-    commit(4, {erase("b")});
-    _exit(0);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  commit_then_die(options(), [](backend& db) {
+    return commit(db, 1, {put("a", "1"), put("b", "1")}) &&
+           commit(db, 2, {erase("a"), put("b", "2")}) && commit(db, 3, {put("a", "3")}) &&
+           commit(db, 4, {erase("b")});
+  });
   auto db = open_lmdb(options());
   EXPECT_EQ(db->get("a"), "3");
   EXPECT_FALSE(db->get("b"));
@@ -285,12 +267,6 @@ void write_all(const fs::path& file, const std::string& bytes) {
 TEST_F(LoggedLmdb, APowerLossAfterACheckpointLosesNoAcknowledgedWrite) {
   const fs::path data_file = dir.path() + "/db/data.mdb";
   auto key = [](uint64_t n) { return "core/configmaps/ns/" + std::to_string(n); };
-  auto commit = [](backend& db, uint64_t revision, std::vector<mutation> ms) {
-    db.begin_write();
-    for (auto& m : ms) db.apply(std::move(m));
-    std::string error;
-    return db.commit(revision, error);
-  };
   for (bool garbage : {true, false}) {
     SCOPED_TRACE(garbage ? "pages written after the checkpoint are garbage"
                          : "no page written after the checkpoint reached the disk");
@@ -300,19 +276,13 @@ TEST_F(LoggedLmdb, APowerLossAfterACheckpointLosesNoAcknowledgedWrite) {
       for (uint64_t r = 1; r <= 20; ++r) ASSERT_TRUE(commit(*db, r, {put(key(r), "first")}));
     }  // a clean close checkpoints revision 20
     const std::string checkpointed = read_all(data_file);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      auto db = open_lmdb(options());
-      // Rewrites every key many times (freeing the checkpoint's pages) and adds new ones.
+    // Rewrites every key many times (freeing the checkpoint's pages) and adds new ones.
+    commit_then_die(options(), [&key](backend& db) {
       for (uint64_t r = 21; r <= 400; ++r)
-        if (!commit(*db, r, {put(key(r % 20 + 1), "v" + std::to_string(r)), put(key(r), "new")}))
-          _exit(1);
-      _exit(0);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        if (!commit(db, r, {put(key(r % 20 + 1), "v" + std::to_string(r)), put(key(r), "new")}))
+          return false;
+      return true;
+    });
 
     std::string lost = checkpointed;
     if (garbage) {
@@ -370,28 +340,12 @@ TEST_F(LoggedLmdb, MetaPagesLookAsCheckpointsExpect) {
 }
 
 TEST_F(LoggedLmdb, AStoreWrittenWithoutTheLogIsTakenOver) {
-  {
-    auto db = open_lmdb(options(false));
-    db->begin_write();
-    db->apply(put("core/configmaps/ns/0", "before"));
-    std::string error;
-    ASSERT_TRUE(db->commit(1, error)) << error;
-  }
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    auto db = open_lmdb(options());
-    for (uint64_t r = 2; r <= 30; ++r) {
-      db->begin_write();
-      db->apply(put("core/configmaps/ns/" + std::to_string(r), "logged"));
-      std::string error;
-      if (!db->commit(r, error)) _exit(1);
-    }
-    _exit(0);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_TRUE(commit(*open_lmdb(options(false)), 1, {put("core/configmaps/ns/0", "before")}));
+  commit_then_die(options(), [](backend& db) {
+    for (uint64_t r = 2; r <= 30; ++r)
+      if (!commit(db, r, {put("core/configmaps/ns/" + std::to_string(r), "logged")})) return false;
+    return true;
+  });
   auto db = open_lmdb(options());
   EXPECT_EQ(db->revision(), 30u);
   EXPECT_EQ(db->get("core/configmaps/ns/0"), "before");
@@ -421,21 +375,11 @@ TEST_F(LoggedLmdb, CommitsAcrossMapGrowthsSurviveACrash) {
   lmdb_options small = options();
   small.map_size = size_t{1} << 20;
   const std::string value(3000, 'x');
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    auto db = open_lmdb(small);
-    for (uint64_t r = 1; r <= 1000; ++r) {
-      db->begin_write();
-      db->apply(put("core/configmaps/ns/" + std::to_string(r), value));
-      std::string error;
-      if (!db->commit(r, error)) _exit(1);
-    }
-    _exit(0);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  commit_then_die(small, [&value](backend& db) {
+    for (uint64_t r = 1; r <= 1000; ++r)
+      if (!commit(db, r, {put("core/configmaps/ns/" + std::to_string(r), value)})) return false;
+    return true;
+  });
   auto db = open_lmdb(small);
   EXPECT_EQ(db->revision(), 1000u);
   EXPECT_EQ(db->range("core/configmaps/ns/", "", 0).items.size(), 1000u);

@@ -16,8 +16,8 @@ watch_event_ptr event(uint64_t revision, std::string key = "core/pods/a/x") {
   e->kind = watch_event::type::modified;
   e->revision = revision;
   e->key = std::move(key);
-  e->line = std::make_shared<const std::string>(
-      encode_watch_line("MODIFIED", "{}", &e->object_begin));
+  e->line =
+      std::make_shared<const std::string>(encode_watch_line("MODIFIED", "{}", &e->object_begin));
   return e;
 }
 
