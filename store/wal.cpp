@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -274,6 +275,12 @@ bool write_ahead_log::append(uint64_t revision, const std::vector<mutation>& mut
                              std::string& error) {
   if (fd_ < 0 || offset_ >= segment_bytes_) {
     if (!open_next_segment(error)) return false;
+  }
+  size_t payload = 4;
+  for (const auto& m : mutations) payload += 9 + m.key.size() + m.value.size();
+  if (payload > UINT32_MAX) {  // the record's length field
+    error = "wal: a batch of " + std::to_string(payload) + " bytes is too large for one record";
+    return false;
   }
   std::string bytes = encode_wal_record(segments_.back().seq, revision, mutations);
   if (!write_record(bytes, error)) return false;
