@@ -390,9 +390,13 @@ void lmdb_backend::checkpoint_loop() {
   int fd = -1;
   mdb_env_get_fd(env_, &fd);
   std::string checkpoint_error;
+  auto wait = kick;
   std::unique_lock lock(stop_mutex_);
-  while (!stop_requested_.wait_for(lock, kick, [this] { return stopping_; })) {
-    if (committed_revision_.load() == checkpointed_revision_.load()) continue;
+  while (!stop_requested_.wait_for(lock, wait, [this] { return stopping_; })) {
+    // An idle store is looked at once per checkpoint interval, a busy one every kick.
+    bool clean = committed_revision_.load() == checkpointed_revision_.load();
+    wait = clean ? checkpoint_interval_ : kick;
+    if (clean) continue;
     lock.unlock();
     if (std::chrono::steady_clock::now() < next_checkpoint) {
       ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
