@@ -19,6 +19,14 @@
 #include "store/backend.hpp"
 #include "store/watch_hub.hpp"
 
+// jemalloc's options, read when it starts. Freed blocks of up to 4 MiB (list responses are
+// ~1.7 MB for 1,000 pods) stay in the freeing thread's cache for its next allocation instead of
+// going back to the arena, whose purging then made every list fault in fresh pages: 25% more
+// lists per second at 20% less CPU each (bench/README.md). The cache keeps a bounded number of
+// blocks per size and returns idle ones by itself.
+extern "C" const char* malloc_conf;
+const char* malloc_conf = "tcache_max:4194304";
+
 namespace {
 
 using namespace kactor;
