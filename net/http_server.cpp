@@ -4,9 +4,9 @@
 // (session) lives on one of them, dealt out in turn as connections arrive: a session's handlers
 // never run concurrently, with no strand or cross-thread hand-off of epoll events (both cost
 // measurably more CPU per request). The handler is called on the session's thread, except for
-// requests with a body of
-// `offload_body_bytes` or more: those go to one separate thread, so that decoding a big body
-// (YAML parses at ~5 MB/s) cannot hold an io thread and stall every connection on it.
+// requests with a body of `offload_body_bytes` or more: those go to one separate thread, so that
+// decoding a big body (YAML parses at ~5 MB/s) cannot hold an io thread and stall every
+// connection on it.
 // Responders and streams may be completed from any thread and hop back onto the session's thread
 // with a post. Posts from outside the io threads go through server_state::post_from_outside(),
 // which refuses them once stop() has begun, so nothing is queued on an io_context that no thread
@@ -620,8 +620,8 @@ class responder_impl final : public responder {
 
  private:
   void respond_now(response r) {
-    if (handler_session ==
-        owner_.get()) {  // on the session's thread, inside this request's handler
+    // On the session's thread, inside this request's handler: written when the handler returns.
+    if (handler_session == owner_.get()) {
       owner_->sync_response_ = std::make_unique<response>(std::move(r));
       return;
     }
