@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,7 +9,12 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "store/file_io.hpp"
+
 namespace kactor::store {
+
+using namespace file_io;
+
 namespace {
 
 // LMDB 0.9's meta page: a 16-byte page header, then MDB_meta: magic, version, address, map
@@ -25,24 +29,13 @@ constexpr uint32_t k_lmdb_version = 1;
 constexpr uint32_t k_file_magic = 0x50434B4B;  // "KKCP"
 constexpr uint32_t k_file_version = 1;
 
-uint64_t load_le(const char* p, int width) {
-  uint64_t v = 0;
-  for (int i = width - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-void store_le(std::string& out, uint64_t v, int width) {
-  for (int i = 0; i < width; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-
 bool looks_like_meta(std::string_view meta) {
-  return meta.size() == k_meta_bytes && load_le(meta.data(), 4) == k_lmdb_magic &&
-         load_le(meta.data() + 4, 4) == k_lmdb_version;
+  return meta.size() == k_meta_bytes && get_le(meta, 0, 4) == k_lmdb_magic &&
+         get_le(meta, 4, 4) == k_lmdb_version;
 }
 
 std::runtime_error os_error(std::string_view what, const std::string& path) {
-  return std::runtime_error("checkpoint: " + std::string(what) + " '" + path +
-                            "': " + std::strerror(errno));
+  return std::runtime_error("checkpoint: " + errno_message(what, path));
 }
 
 class file {
@@ -55,26 +48,12 @@ class file {
   file& operator=(const file&) = delete;
 
   std::string read_at(size_t offset, size_t size) const {
-    std::string out(size, '\0');
-    size_t done = 0;
-    while (done < size) {
-      ssize_t n = ::pread(fd_, out.data() + done, size - done, static_cast<off_t>(offset + done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw os_error("cannot read", path_);
-      if (n == 0) break;
-      done += static_cast<size_t>(n);
-    }
-    out.resize(done);
-    return out;
+    auto bytes = pread_up_to(fd_, offset, size);
+    if (!bytes) throw os_error("cannot read", path_);
+    return std::move(*bytes);
   }
   void write_at(std::string_view bytes, size_t offset) const {
-    while (!bytes.empty()) {
-      ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(offset));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw os_error("cannot write", path_);
-      bytes.remove_prefix(static_cast<size_t>(n));
-      offset += static_cast<size_t>(n);
-    }
+    if (!pwrite_all(fd_, bytes, offset)) throw os_error("cannot write", path_);
   }
   void sync() const {
     if (::fsync(fd_) != 0) throw os_error("cannot sync", path_);
@@ -85,17 +64,11 @@ class file {
   int fd_;
 };
 
-void sync_directory(const std::string& dir) {
-  file(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC).sync();
-}
-
 }  // namespace
 
 std::optional<std::string> capture_meta(int fd, uint32_t page_size, uint64_t txnid) {
-  std::string meta(k_meta_bytes, '\0');
-  off_t offset = static_cast<off_t>((txnid & 1) * page_size + k_page_header_bytes);
-  if (::pread(fd, meta.data(), meta.size(), offset) != static_cast<ssize_t>(meta.size()) ||
-      !looks_like_meta(meta) || load_le(meta.data() + k_txnid_offset, 8) != txnid)
+  auto meta = pread_up_to(fd, (txnid & 1) * page_size + k_page_header_bytes, k_meta_bytes);
+  if (!meta || !looks_like_meta(*meta) || get_le(*meta, k_txnid_offset, 8) != txnid)
     return std::nullopt;
   return meta;
 }
@@ -105,17 +78,17 @@ uint64_t newest_meta_txnid(const std::string& data_file, uint32_t page_size) {
   uint64_t newest = 0;
   for (size_t slot = 0; slot < 2; ++slot) {
     std::string meta = data.read_at(slot * page_size + k_page_header_bytes, k_meta_bytes);
-    if (looks_like_meta(meta)) newest = std::max(newest, load_le(meta.data() + k_txnid_offset, 8));
+    if (looks_like_meta(meta)) newest = std::max(newest, get_le(meta, k_txnid_offset, 8));
   }
   return newest;
 }
 
 std::string meta_page_header(uint64_t slot) {
   std::string header;
-  store_le(header, slot, 8);
-  store_le(header, 0, 2);
-  store_le(header, k_meta_page_flag, 2);
-  store_le(header, 0, 4);
+  put_le(header, slot, 8);
+  put_le(header, 0, 2);
+  put_le(header, k_meta_page_flag, 2);
+  put_le(header, 0, 4);
   return header;
 }
 
@@ -130,16 +103,14 @@ void restore_meta(const std::string& data_file, const lmdb_checkpoint& checkpoin
 
 void write_checkpoint_file(const std::string& path, const lmdb_checkpoint& checkpoint) {
   std::string bytes;
-  store_le(bytes, k_file_magic, 4);
-  store_le(bytes, k_file_version, 4);
-  store_le(bytes, checkpoint.txnid, 8);
-  store_le(bytes, checkpoint.revision, 8);
-  store_le(bytes, checkpoint.page_size, 4);
-  store_le(bytes, checkpoint.meta.size(), 4);
+  put_le(bytes, k_file_magic, 4);
+  put_le(bytes, k_file_version, 4);
+  put_le(bytes, checkpoint.txnid, 8);
+  put_le(bytes, checkpoint.revision, 8);
+  put_le(bytes, checkpoint.page_size, 4);
+  put_le(bytes, checkpoint.meta.size(), 4);
   bytes += checkpoint.meta;
-  uLong crc =
-      crc32(0, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size()));
-  store_le(bytes, crc, 4);
+  put_le(bytes, crc32_of(bytes), 4);
   const std::string temporary = path + ".new";
   {
     file out(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC);
@@ -147,7 +118,8 @@ void write_checkpoint_file(const std::string& path, const lmdb_checkpoint& check
     out.sync();
   }
   if (::rename(temporary.c_str(), path.c_str()) != 0) throw os_error("cannot rename", temporary);
-  sync_directory(std::filesystem::path(path).parent_path().string());
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  if (!sync_directory(dir)) throw os_error("cannot sync", dir);
 }
 
 std::optional<lmdb_checkpoint> read_checkpoint_file(const std::string& path) {
@@ -156,21 +128,21 @@ std::optional<lmdb_checkpoint> read_checkpoint_file(const std::string& path) {
   std::string bytes = file(path, O_RDONLY | O_CLOEXEC).read_at(0, 64 * 1024);
   auto damaged = [&path] { return std::runtime_error("checkpoint: '" + path + "' is damaged"); };
   constexpr size_t k_fixed = 32;
-  if (bytes.size() < k_fixed + 4 || load_le(bytes.data(), 4) != k_file_magic ||
-      load_le(bytes.data() + 4, 4) != k_file_version)
+  if (bytes.size() < k_fixed + 4 || get_le(bytes, 0, 4) != k_file_magic ||
+      get_le(bytes, 4, 4) != k_file_version)
     throw damaged();
-  size_t meta_size = load_le(bytes.data() + 28, 4);
+  size_t meta_size = get_le(bytes, 28, 4);
   if (bytes.size() != k_fixed + meta_size + 4) throw damaged();
-  uLong crc = crc32(0, reinterpret_cast<const Bytef*>(bytes.data()),
-                    static_cast<uInt>(k_fixed + meta_size));
-  if (load_le(bytes.data() + k_fixed + meta_size, 4) != (crc & 0xFFFFFFFFu)) throw damaged();
+  if (get_le(bytes, k_fixed + meta_size, 4) !=
+      crc32_of(std::string_view(bytes).substr(0, k_fixed + meta_size)))
+    throw damaged();
   lmdb_checkpoint checkpoint;
-  checkpoint.txnid = load_le(bytes.data() + 8, 8);
-  checkpoint.revision = load_le(bytes.data() + 16, 8);
-  checkpoint.page_size = static_cast<uint32_t>(load_le(bytes.data() + 24, 4));
+  checkpoint.txnid = get_le(bytes, 8, 8);
+  checkpoint.revision = get_le(bytes, 16, 8);
+  checkpoint.page_size = static_cast<uint32_t>(get_le(bytes, 24, 4));
   checkpoint.meta = bytes.substr(k_fixed, meta_size);
   if (!looks_like_meta(checkpoint.meta) ||
-      load_le(checkpoint.meta.data() + k_txnid_offset, 8) != checkpoint.txnid)
+      get_le(checkpoint.meta, k_txnid_offset, 8) != checkpoint.txnid)
     throw damaged();
   return checkpoint;
 }

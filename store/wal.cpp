@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,7 +11,12 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "store/file_io.hpp"
+
 namespace kactor::store {
+
+using namespace file_io;
+
 namespace {
 
 // Record layout, little-endian: magic, payload length, segment seq, revision, crc32 of seq,
@@ -23,27 +27,8 @@ constexpr size_t k_header_bytes = 28;
 constexpr size_t k_max_spares = 4;
 constexpr std::string_view k_suffix = ".wal";
 
-void put_u32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-void put_u64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-uint64_t get_le(std::string_view bytes, size_t at, int width) {
-  uint64_t v = 0;
-  for (int i = width - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
-  return v;
-}
-
-uint32_t checksum(std::string_view bytes) {
-  return static_cast<uint32_t>(
-      crc32(0, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
-}
-
 std::string os_error(std::string_view what, const std::string& path) {
-  return "wal: " + std::string(what) + " '" + path + "': " + std::strerror(errno);
+  return "wal: " + errno_message(what, path);
 }
 
 // Reads the payload's mutations; false when the payload is malformed.
@@ -86,9 +71,7 @@ std::vector<wal_record> parse_segment(std::string_view bytes, uint64_t seq, size
       break;
     std::string_view checked = bytes.substr(end + 8, 16 + length);
     std::string_view payload = bytes.substr(end + k_header_bytes, length);
-    uint32_t crc = checksum(checked.substr(0, 16));
-    crc = static_cast<uint32_t>(crc32(crc, reinterpret_cast<const Bytef*>(payload.data()),
-                                      static_cast<uInt>(payload.size())));
+    uint32_t crc = crc32_of(payload, crc32_of(checked.substr(0, 16)));
     wal_record record;
     record.revision = get_le(header, 16, 8);
     if (crc != get_le(header, 24, 4) || !decode_mutations(payload, record.mutations)) break;
@@ -98,44 +81,13 @@ std::vector<wal_record> parse_segment(std::string_view bytes, uint64_t seq, size
   return records;
 }
 
-std::string read_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(os_error("cannot open", path));
-  std::string bytes;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      std::string error = os_error("cannot read", path);
-      ::close(fd);
-      throw std::runtime_error(error);
-    }
-    if (n == 0) break;
-    bytes.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return bytes;
-}
-
-bool write_all(int fd, std::string_view bytes, size_t offset) {
-  while (!bytes.empty()) {
-    ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<size_t>(n));
-    offset += static_cast<size_t>(n);
-  }
-  return true;
-}
-
 // Writes the whole segment once, so that appending into it later changes no file metadata and
 // each record's fdatasync writes its data and nothing else.
 bool fill_with_zeros(int fd, size_t bytes) {
   static const std::string zeros(1 << 20, '\0');
   for (size_t offset = 0; offset < bytes; offset += zeros.size()) {
     size_t n = std::min(zeros.size(), bytes - offset);
-    if (!write_all(fd, std::string_view(zeros).substr(0, n), offset)) return false;
+    if (!pwrite_all(fd, std::string_view(zeros).substr(0, n), offset)) return false;
   }
   return ::fsync(fd) == 0;
 }
@@ -162,29 +114,26 @@ std::string encode_wal_record(uint64_t segment_seq, uint64_t revision,
   for (const auto& m : mutations) size += 9 + m.key.size() + m.value.size();
   std::string out;
   out.reserve(size);
-  put_u32(out, k_magic);
-  put_u32(out, 0);  // payload length, set below
-  put_u64(out, segment_seq);
-  put_u64(out, revision);
-  put_u32(out, 0);  // crc, set below
-  put_u32(out, static_cast<uint32_t>(mutations.size()));
+  put_le(out, k_magic, 4);
+  put_le(out, 0, 4);  // payload length, set below
+  put_le(out, segment_seq, 8);
+  put_le(out, revision, 8);
+  put_le(out, 0, 4);  // crc, set below
+  put_le(out, mutations.size(), 4);
   for (const auto& m : mutations) {
     out.push_back(m.operation == mutation::op::put ? 0 : 1);
-    put_u32(out, static_cast<uint32_t>(m.key.size()));
+    put_le(out, m.key.size(), 4);
     out += m.key;
-    put_u32(out, static_cast<uint32_t>(m.value.size()));
+    put_le(out, m.value.size(), 4);
     out += m.value;
   }
   std::string length;
-  put_u32(length, static_cast<uint32_t>(out.size() - k_header_bytes));
+  put_le(length, out.size() - k_header_bytes, 4);
   out.replace(4, 4, length);
-  uint32_t crc = checksum(std::string_view(out).substr(8, 16));
-  crc =
-      static_cast<uint32_t>(crc32(crc, reinterpret_cast<const Bytef*>(out.data() + k_header_bytes),
-                                  static_cast<uInt>(out.size() - k_header_bytes)));
-  std::string crc_bytes;
-  put_u32(crc_bytes, crc);
-  out.replace(24, 4, crc_bytes);
+  const std::string_view whole(out);
+  std::string crc;
+  put_le(crc, crc32_of(whole.substr(k_header_bytes), crc32_of(whole.substr(8, 16))), 4);
+  out.replace(24, 4, crc);
   return out;
 }
 
@@ -214,7 +163,10 @@ std::vector<wal_record> write_ahead_log::read_after(uint64_t after) {
   uint64_t last = after;
   for (auto& seg : segments_) {
     size_t end = 0;
-    for (auto& record : parse_segment(read_file(path_of(seg.seq)), seg.seq, end)) {
+    const std::string path = path_of(seg.seq);
+    auto bytes = read_file(path);
+    if (!bytes) throw std::runtime_error(os_error("cannot read", path));
+    for (auto& record : parse_segment(*bytes, seg.seq, end)) {
       seg.last_revision = std::max(seg.last_revision, record.revision);
       if (record.revision <= last) continue;
       last = record.revision;
@@ -246,10 +198,7 @@ bool write_ahead_log::open_next_segment(std::string& error) {
     return false;
   }
   // The new name must be durable before records in it are acknowledged.
-  int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  bool synced = dir_fd >= 0 && ::fsync(dir_fd) == 0;
-  if (dir_fd >= 0) ::close(dir_fd);
-  if (!synced) {
+  if (!sync_directory(dir_)) {
     error = os_error("cannot sync directory", dir_);
     ::close(fd);
     return false;
@@ -263,11 +212,11 @@ bool write_ahead_log::open_next_segment(std::string& error) {
 }
 
 bool write_ahead_log::write_record(const std::string& bytes, std::string& error) {
-  if (write_all(fd_, bytes, offset_) && ::fdatasync(fd_) == 0) return true;
+  if (pwrite_all(fd_, bytes, offset_) && ::fdatasync(fd_) == 0) return true;
   error = os_error("cannot write a record to", path_of(segments_.back().seq));
   // Best effort: a record that failed must not be replayed if its bytes reach the disk later.
   static const char zeros[k_header_bytes] = {};
-  write_all(fd_, std::string_view(zeros, sizeof zeros), offset_);
+  pwrite_all(fd_, std::string_view(zeros, sizeof zeros), offset_);
   return false;
 }
 
