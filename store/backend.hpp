@@ -102,6 +102,8 @@ struct lmdb_options {
   bool write_ahead_log = true;
   unsigned checkpoint_ms = 50;
   size_t log_segment_bytes = size_t{16} << 20;
+  // Tests only: stands in for the log's fdatasync (see write_ahead_log::sync_function).
+  std::function<int(int fd)> log_sync;
 };
 // Throws std::runtime_error with a clear message when the environment cannot be opened.
 std::unique_ptr<backend> open_lmdb(const lmdb_options& options);

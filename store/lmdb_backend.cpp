@@ -12,6 +12,13 @@
 // list. While one is open LMDB cannot reuse the pages written after it, so callers hold them
 // briefly; growing the map closes them all (they expire).
 //
+// Durability: with the write-ahead log, a commit's record is written to the log and its
+// writeback started, then LMDB commits (without syncing), then the log is synced: the device
+// writes the record while LMDB copies its pages. For that moment LMDB shows a commit that is not
+// yet durable, so every read transaction checks its snapshot against the last durable one and
+// waits for the sync when it is ahead (await_durable). A sync that fails leaves the store
+// broken, its last commit unreadable, until a restart recovers from the log.
+//
 // Map size: when a write session runs out of map space (MDB_MAP_FULL), the session's transaction
 // is aborted, the map is doubled and the session's mutations so far are replayed into a fresh
 // transaction. This is invisible to the caller: the single writer guarantees that the replay
@@ -53,6 +60,7 @@ constexpr unsigned k_max_readers = 512;
 constexpr int k_max_map_growths = 8;
 constexpr mdb_mode_t k_file_mode = 0600;  // the store holds Secrets
 constexpr int k_log_failed = -1;          // commit_transaction: the log refused the batch
+constexpr int k_log_sync_failed = -2;  // commit_transaction: LMDB committed, the log's sync failed
 
 MDB_val to_val(std::string_view s) {
   return MDB_val{s.size(), const_cast<char*>(s.data())};
@@ -161,6 +169,9 @@ class lmdb_backend final : public backend {
     return !key.empty() && key.size() <= max_key_size_;
   }
   uint64_t read_revision(MDB_txn* txn) const;
+  void await_durable(MDB_txn* txn);
+  void publish_durable(uint64_t txnid);
+  void make_undurable(std::string why);
   range_result scan(MDB_txn* txn, std::string_view prefix, std::string_view start_after,
                     size_t limit) const;
   range_view view_scan(MDB_txn* txn, std::string_view prefix, std::string_view start_after,
@@ -208,6 +219,11 @@ class lmdb_backend final : public backend {
   std::mutex commit_mutex_;      // around mdb_txn_commit, so a checkpoint sees a whole commit
   std::mutex checkpoint_mutex_;  // one checkpoint at a time (the checkpointer or a map growth)
   MDB_txn* pin_ = nullptr;       // the last checkpoint's transaction, held open
+  // The newest LMDB transaction that is durable (see await_durable).
+  std::atomic<uint64_t> durable_txnid_{0};
+  std::mutex durable_mutex_;
+  std::condition_variable durable_changed_;
+  std::string undurable_;  // why later transactions will never be durable (under durable_mutex_)
   std::atomic<uint64_t> committed_revision_{0};
   std::atomic<uint64_t> checkpointed_revision_{0};
   std::chrono::milliseconds checkpoint_interval_{50};
@@ -282,7 +298,8 @@ lmdb_backend::~lmdb_backend() {
 // Opens the log and, when the last run did not end at a checkpoint, puts the checkpoint's meta
 // page back so that LMDB opens at the checkpoint. Returns the records to replay over it.
 std::vector<wal_record> lmdb_backend::prepare_recovery(const lmdb_options& options) {
-  log_ = std::make_unique<write_ahead_log>(path_ + "/wal", options.log_segment_bytes);
+  log_ = std::make_unique<write_ahead_log>(path_ + "/wal", options.log_segment_bytes,
+                                           options.log_sync);
   auto checkpoint = read_checkpoint_file(checkpoint_path_);
   // No checkpoint: a new store, or one whose every commit LMDB synced itself.
   if (!checkpoint) return log_->read_after(0);
@@ -351,6 +368,7 @@ void lmdb_backend::take_checkpoint() {
     mdb_env_get_fd(env_, &fd);
     auto meta = capture_meta(fd, page_size_, checkpoint.txnid);
     try {
+      await_durable(pin);
       checkpoint.revision = read_revision(pin);
     } catch (...) {
       mdb_txn_abort(pin);
@@ -463,6 +481,35 @@ void lmdb_backend::open_databases() {
   int rc = mdb_txn_commit(txn);
   txn = nullptr;
   if (rc) fail("cannot commit database creation", rc);
+  MDB_envinfo info{};
+  mdb_env_info(env_, &info);
+  publish_durable(info.me_last_txnid);  // everything LMDB holds when it opens
+}
+
+// A reader's snapshot may include the one commit whose log record is still being synced (see
+// the comment at the top); it is served once that commit is durable, never before.
+void lmdb_backend::await_durable(MDB_txn* txn) {
+  const uint64_t id = mdb_txn_id(txn);
+  if (id <= durable_txnid_.load(std::memory_order_acquire)) return;
+  std::unique_lock lock(durable_mutex_);
+  durable_changed_.wait(lock, [&] { return id <= durable_txnid_.load() || !undurable_.empty(); });
+  if (id > durable_txnid_.load()) throw std::runtime_error(undurable_);
+}
+
+void lmdb_backend::publish_durable(uint64_t txnid) {
+  {
+    std::lock_guard lock(durable_mutex_);
+    durable_txnid_.store(txnid, std::memory_order_release);
+  }
+  durable_changed_.notify_all();
+}
+
+void lmdb_backend::make_undurable(std::string why) {
+  {
+    std::lock_guard lock(durable_mutex_);
+    undurable_ = std::move(why);
+  }
+  durable_changed_.notify_all();
 }
 
 uint64_t lmdb_backend::read_revision(MDB_txn* txn) const {
@@ -482,6 +529,7 @@ uint64_t lmdb_backend::read_revision(MDB_txn* txn) const {
 std::optional<std::string> lmdb_backend::get(std::string_view key, uint64_t* revision) {
   std::shared_lock lock(map_mutex_);
   read_txn txn(env_);
+  await_durable(txn.get());
   if (revision) *revision = read_revision(txn.get());
   if (!storable_key(key)) return std::nullopt;
   MDB_val k = to_val(key);
@@ -496,6 +544,7 @@ range_result lmdb_backend::range(std::string_view prefix, std::string_view start
                                  size_t limit) {
   std::shared_lock lock(map_mutex_);
   read_txn txn(env_);
+  await_durable(txn.get());
   return scan(txn.get(), prefix, start_after, limit);
 }
 
@@ -540,6 +589,7 @@ range_view lmdb_backend::view_scan(MDB_txn* txn, std::string_view prefix,
 uint64_t lmdb_backend::revision() {
   std::shared_lock lock(map_mutex_);
   read_txn txn(env_);
+  await_durable(txn.get());
   return read_revision(txn.get());
 }
 
@@ -573,6 +623,7 @@ std::shared_ptr<read_snapshot> lmdb_backend::snapshot() {
   }
   uint64_t revision = 0;
   try {
+    await_durable(txn->txn);
     revision = read_revision(txn->txn);
   } catch (...) {
     txn->close();
@@ -732,16 +783,20 @@ int lmdb_backend::commit_transaction(uint64_t new_revision) {
   MDB_val value = to_val(text);
   if (int rc = mdb_put(write_txn_, meta_, &key, &value, 0)) return rc;
   if (logging_ && !session_logged_) {
-    if (!log_->append(new_revision, session_log_, log_error_)) return k_log_failed;
+    if (!log_->write(new_revision, session_log_, log_error_)) return k_log_failed;
     session_logged_ = true;
   }
+  const uint64_t txnid = mdb_txn_id(write_txn_);
   int rc = 0;
   {
     std::lock_guard commits(commit_mutex_);
     rc = mdb_txn_commit(write_txn_);
   }
   write_txn_ = nullptr;
-  return rc;
+  if (rc) return rc;
+  if (logging_ && !log_->sync(log_error_)) return k_log_sync_failed;
+  publish_durable(txnid);
+  return 0;
 }
 
 void lmdb_backend::commit_session(uint64_t new_revision) {
@@ -757,6 +812,12 @@ void lmdb_backend::commit_session(uint64_t new_revision) {
     if (rc == 0) rc = commit_transaction(new_revision);
   }
   if (rc == k_log_failed) return fail_session("lmdb: " + log_error_);
+  if (rc == k_log_sync_failed) {
+    broken_ = "lmdb: revision " + std::to_string(new_revision) +
+              " is in LMDB but not durable: " + log_error_ + "; restart the server to recover";
+    make_undurable(broken_);
+    return fail_session(broken_);
+  }
   if (rc) {
     std::string error = lmdb_error("cannot commit revision " + std::to_string(new_revision), rc);
     if (session_logged_ && broken_.empty())

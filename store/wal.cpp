@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <utility>
 
 #include "store/file_io.hpp"
 
@@ -137,8 +138,9 @@ std::string encode_wal_record(uint64_t segment_seq, uint64_t revision,
   return out;
 }
 
-write_ahead_log::write_ahead_log(std::string dir, size_t segment_bytes)
-    : dir_(std::move(dir)), segment_bytes_(segment_bytes) {
+write_ahead_log::write_ahead_log(std::string dir, size_t segment_bytes, sync_function sync)
+    : dir_(std::move(dir)), segment_bytes_(segment_bytes), sync_(std::move(sync)) {
+  if (!sync_) sync_ = [](int fd) { return ::fdatasync(fd); };
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) throw std::runtime_error("wal: cannot create directory '" + dir_ + "': " + ec.message());
@@ -211,17 +213,14 @@ bool write_ahead_log::open_next_segment(std::string& error) {
   return true;
 }
 
-bool write_ahead_log::write_record(const std::string& bytes, std::string& error) {
-  if (pwrite_all(fd_, bytes, offset_) && ::fdatasync(fd_) == 0) return true;
-  error = os_error("cannot write a record to", path_of(segments_.back().seq));
-  // Best effort: a record that failed must not be replayed if its bytes reach the disk later.
-  static const char zeros[k_header_bytes] = {};
-  pwrite_all(fd_, std::string_view(zeros, sizeof zeros), offset_);
-  return false;
-}
-
 bool write_ahead_log::append(uint64_t revision, const std::vector<mutation>& mutations,
                              std::string& error) {
+  return write(revision, mutations, error) && sync(error);
+}
+
+bool write_ahead_log::write(uint64_t revision, const std::vector<mutation>& mutations,
+                            std::string& error) {
+  if (unsynced_bytes_ != 0) throw std::logic_error("wal: a record written before the last synced");
   if (fd_ < 0 || offset_ >= segment_bytes_) {
     if (!open_next_segment(error)) return false;
   }
@@ -232,10 +231,36 @@ bool write_ahead_log::append(uint64_t revision, const std::vector<mutation>& mut
     return false;
   }
   std::string bytes = encode_wal_record(segments_.back().seq, revision, mutations);
-  if (!write_record(bytes, error)) return false;
-  offset_ += bytes.size();
-  segments_.back().last_revision = revision;
+  if (!pwrite_all(fd_, bytes, offset_)) {
+    error = os_error("cannot write a record to", path_of(segments_.back().seq));
+    void_record();
+    return false;
+  }
+  // Only a head start for the device; sync() waits for the writeback and reports its errors.
+  ::sync_file_range(fd_, static_cast<off_t>(offset_), static_cast<off_t>(bytes.size()),
+                    SYNC_FILE_RANGE_WRITE);
+  unsynced_bytes_ = bytes.size();
+  unsynced_revision_ = revision;
   return true;
+}
+
+bool write_ahead_log::sync(std::string& error) {
+  if (unsynced_bytes_ == 0) return true;
+  const size_t bytes = std::exchange(unsynced_bytes_, 0);
+  if (sync_(fd_) != 0) {
+    error = os_error("cannot sync a record of", path_of(segments_.back().seq));
+    void_record();
+    return false;
+  }
+  offset_ += bytes;
+  segments_.back().last_revision = unsynced_revision_;
+  return true;
+}
+
+// Best effort: a record that failed must not be replayed if its bytes reach the disk later.
+void write_ahead_log::void_record() {
+  static const char zeros[k_header_bytes] = {};
+  pwrite_all(fd_, std::string_view(zeros, sizeof zeros), offset_);
 }
 
 void write_ahead_log::release(uint64_t revision) {

@@ -2,8 +2,9 @@
 //
 // Each record is one committed batch: its revision and its mutations in order. Records live in
 // segment files `<seq>.wal` (16 hex digits) in one directory. A record is written whole with one
-// pwrite and synced before append() returns. A record whose header, checksum or segment number
-// does not match ends the log: a torn tail after a crash, or stale bytes of a recycled segment.
+// pwrite and then synced (append(), or write() and later sync()). A record whose header,
+// checksum or segment number does not match ends the log: a torn tail after a crash, or stale
+// bytes of a recycled segment.
 //
 // A new segment is written whole (zeros) before its first record, and segments that only hold
 // revisions already saved elsewhere (released) are renamed to the next sequence number and
@@ -13,6 +14,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,8 +29,12 @@ struct wal_record {
 
 class write_ahead_log {
  public:
+  // How a segment's writes are made durable: fdatasync, or a stand-in in tests. Returns 0 or
+  // -1 with errno set.
+  using sync_function = std::function<int(int fd)>;
+
   // Opens (creating) the log directory. A segment is rotated once it holds `segment_bytes`.
-  write_ahead_log(std::string dir, size_t segment_bytes);
+  write_ahead_log(std::string dir, size_t segment_bytes, sync_function sync = {});
   ~write_ahead_log();
   write_ahead_log(const write_ahead_log&) = delete;
   write_ahead_log& operator=(const write_ahead_log&) = delete;
@@ -39,6 +45,13 @@ class write_ahead_log {
   // Writes one record and syncs it. False with `error` when it could not be made durable; the
   // record then does not count (the next append writes over it).
   bool append(uint64_t revision, const std::vector<mutation>& mutations, std::string& error);
+
+  // append() in two steps, for a caller with work to do while the record reaches the disk:
+  // write() puts the record in the segment and starts its writeback, sync() returns once it is
+  // durable. A record counts only once sync() succeeded; a failed write or sync voids it. No
+  // write() may follow a write() without a sync() between them.
+  bool write(uint64_t revision, const std::vector<mutation>& mutations, std::string& error);
+  bool sync(std::string& error);
 
   // Every revision up to `revision` is durable elsewhere: segments holding only those are
   // recycled (the one being written stays).
@@ -54,7 +67,7 @@ class write_ahead_log {
 
   std::string path_of(uint64_t seq) const;
   bool open_next_segment(std::string& error);
-  bool write_record(const std::string& bytes, std::string& error);
+  void void_record();
 
   std::string dir_;
   size_t segment_bytes_;
@@ -63,6 +76,9 @@ class write_ahead_log {
   int fd_ = -1;                   // the back segment
   size_t offset_ = 0;             // end of its last intact record
   uint64_t next_seq_ = 1;
+  sync_function sync_;
+  size_t unsynced_bytes_ = 0;  // of the record written at offset_ and not yet synced
+  uint64_t unsynced_revision_ = 0;
 };
 
 // The bytes of one record (exposed for tests that damage them).

@@ -4,10 +4,15 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -158,6 +163,32 @@ TEST(WriteAheadLog, RecordsOfAnotherSegmentNumberAreStale) {
   }
   write_ahead_log log(dir.path(), 1 << 20);
   EXPECT_EQ(revisions_of(log.read_after(0)), std::vector<uint64_t>{1});
+}
+
+TEST(WriteAheadLog, ARecordCountsOnlyOnceSynced) {
+  temp_dir dir;
+  bool fail_sync = false;
+  {
+    write_ahead_log log(dir.path(), 1 << 20, [&fail_sync](int fd) {
+      if (!fail_sync) return ::fdatasync(fd);
+      errno = EIO;
+      return -1;
+    });
+    append(log, 1, {put("a", "1")});
+    std::string error;
+    ASSERT_TRUE(log.write(2, {put("b", "2")}, error)) << error;
+    EXPECT_THROW(log.write(3, {put("c", "3")}, error), std::logic_error);
+    fail_sync = true;
+    EXPECT_FALSE(log.sync(error));
+    EXPECT_NE(error.find("cannot sync a record"), std::string::npos) << error;
+    fail_sync = false;
+    // The voided record's place is written over by the next one.
+    append(log, 2, {put("c", "3")});
+  }
+  write_ahead_log log(dir.path(), 1 << 20);
+  auto records = log.read_after(0);
+  ASSERT_EQ(revisions_of(records), (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(records[1].mutations[0].key, "c");
 }
 
 // The logged LMDB backend after a crash: a child process writes and exits without any
@@ -426,6 +457,79 @@ TEST_F(LoggedLmdb, CheckpointsRunBesideCommitsAndReads) {
   EXPECT_EQ(db->revision(), 1500u);
   EXPECT_EQ(db->get("core/secrets/ns/b"), "1500");
   EXPECT_EQ(db->range("core/configmaps/ns/", "", 0).items.size(), 1500u);
+}
+
+// LMDB commits while the log's record is being synced; nothing may read that commit before
+// the sync returns.
+TEST_F(LoggedLmdb, ReadersWaitUntilWhatTheySeeIsDurable) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool syncing = false, release = false;
+  lmdb_options opts = options();
+  opts.log_sync = [&](int fd) {
+    std::unique_lock lock(mutex);
+    syncing = true;
+    changed.notify_all();
+    changed.wait(lock, [&] { return release; });
+    return ::fdatasync(fd);
+  };
+  auto db = open_lmdb(opts);
+  std::thread writer([&] { EXPECT_TRUE(commit(*db, 1, {put("core/configmaps/ns/a", "1")})); });
+  {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return syncing; });
+  }
+  std::atomic<bool> read_done{false};
+  std::optional<std::string> seen;
+  std::thread reader([&] {
+    seen = db->get("core/configmaps/ns/a");
+    read_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(read_done) << "a read returned a commit whose log record was not yet durable";
+  {
+    std::lock_guard lock(mutex);
+    release = true;
+  }
+  changed.notify_all();
+  writer.join();
+  reader.join();
+  EXPECT_EQ(seen, "1");
+}
+
+TEST_F(LoggedLmdb, ACommitWhoseLogSyncFailedIsNeverReadAndIsGoneAfterRestart) {
+  const std::string a = "core/configmaps/ns/a", b = "core/configmaps/ns/b";
+  std::atomic<bool> fail_sync{false};
+  lmdb_options opts = options();
+  opts.log_sync = [&fail_sync](int fd) {
+    if (!fail_sync) return ::fdatasync(fd);
+    errno = EIO;
+    return -1;
+  };
+  {
+    auto db = open_lmdb(opts);
+    ASSERT_TRUE(commit(*db, 1, {put(a, "1")}));
+    fail_sync = true;
+    db->begin_write();
+    db->apply(put(b, "2"));
+    std::string error;
+    EXPECT_FALSE(db->commit(2, error));
+    EXPECT_NE(error.find("revision 2 is in LMDB but not durable"), std::string::npos) << error;
+    fail_sync = false;
+    // LMDB holds revision 2, but no read may show it; and the store takes no more writes.
+    EXPECT_THROW(db->get(a), std::runtime_error);
+    EXPECT_THROW(db->revision(), std::runtime_error);
+    EXPECT_THROW(db->snapshot(), std::runtime_error);
+    db->begin_write();
+    db->apply(put(b, "3"));
+    EXPECT_FALSE(db->commit(3, error));
+  }
+  auto db = open_lmdb(options());
+  EXPECT_EQ(db->revision(), 1u);
+  EXPECT_EQ(db->get(a), "1");
+  EXPECT_FALSE(db->get(b));
+  EXPECT_TRUE(commit(*db, 2, {put(b, "again")}));
+  EXPECT_EQ(db->get(b), "again");
 }
 
 TEST_F(LoggedLmdb, ACleanShutdownLeavesEverythingInLmdb) {
