@@ -204,14 +204,20 @@ double cpu_seconds(pid_t pid) {
   return ticks / double(sysconf(_SC_CLK_TCK));
 }
 
-// Busy CPU seconds of the whole machine so far, over all cores: user, nice, system, irq, softirq
-// and steal time from /proc/stat.
-double machine_busy_seconds() {
+// CPU seconds of the whole machine so far, over all cores, from /proc/stat: busy (user, nice,
+// system, irq and softirq) and stolen by the hypervisor for other guests.
+struct machine_cpu {
+  double busy = 0;
+  double steal = 0;
+};
+
+machine_cpu machine_cpu_seconds() {
   std::ifstream stat_file("/proc/stat");
   std::string cpu;
   uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
   stat_file >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
-  return double(user + nice + system + irq + softirq + steal) / double(sysconf(_SC_CLK_TCK));
+  const double tick = double(sysconf(_SC_CLK_TCK));
+  return {double(user + nice + system + irq + softirq) / tick, double(steal) / tick};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2336,17 +2342,21 @@ class scenario {
   load_result run_measured(const load_plan& plan, const std::string& prefix) {
     double cpu_before = cpu_seconds(sut_.pid());
     double client_before = cpu_seconds(getpid());
-    double machine_before = machine_busy_seconds();
+    machine_cpu machine_before = machine_cpu_seconds();
     int64_t start = now_ns();
     load_result result = sut_.run_load(plan);
     double cpu = cpu_seconds(sut_.pid()) - cpu_before;
     double client_cpu = cpu_seconds(getpid()) - client_before;
-    double machine = machine_busy_seconds() - machine_before;
+    machine_cpu machine_after = machine_cpu_seconds();
     double elapsed = double(now_ns() - start) / 1e9;
     require_clean(result, sut_.name() + " " + prefix);
     // CPU that neither the server nor this client used during the phase: other processes on
-    // the shared machine. Figures taken while this is high are not comparable.
-    figures_[prefix + "_other_cores"] = std::max(0.0, machine - cpu - client_cpu) / elapsed;
+    // the shared machine, and interrupt work the kernel charges to no process. Time the
+    // hypervisor gave to other guests is counted apart. Figures taken while either is high are
+    // not comparable.
+    const double busy = machine_after.busy - machine_before.busy;
+    figures_[prefix + "_other_cores"] = std::max(0.0, busy - cpu - client_cpu) / elapsed;
+    figures_[prefix + "_steal_cores"] = (machine_after.steal - machine_before.steal) / elapsed;
     figures_[prefix + "_client_cpu_us_per_op"] =
         client_cpu * 1e6 / double(std::max<uint64_t>(1, result.ok_total));
     figures_[prefix + "_per_s"] = result.per_second();
@@ -2360,14 +2370,15 @@ class scenario {
   void print_phase(const std::string& prefix, op_kind kind, const load_result& r) {
     std::printf(
         "  %-12s %-24s %10s /s  p50 %s ms  p99 %s ms  server cpu %s us/op  client cpu %s "
-        "us/op  other load %s cores%s\n",
+        "us/op  other load %s cores  steal %s cores%s\n",
         sut_.name().c_str(), sut_.op_label(kind, opts_.list_size).c_str(),
         format_number(figures_[prefix + "_per_s"], 0).c_str(),
         format_number(figures_[prefix + "_p50_ms"], 3).c_str(),
         format_number(figures_[prefix + "_p99_ms"], 3).c_str(),
         format_number(figures_[prefix + "_cpu_us_per_op"], 1).c_str(),
         format_number(figures_[prefix + "_client_cpu_us_per_op"], 1).c_str(),
-        format_number(figures_[prefix + "_other_cores"], 2).c_str(), failure_note(r).c_str());
+        format_number(figures_[prefix + "_other_cores"], 2).c_str(),
+        format_number(figures_[prefix + "_steal_cores"], 2).c_str(), failure_note(r).c_str());
     std::fflush(stdout);
   }
 
