@@ -408,6 +408,22 @@ api_server::api_server(store::backend& reader, store::write_client& writer, stor
 
 api_server::~api_server() = default;
 
+// /healthz, /livez and /readyz, answered as kube-apiserver does: "ok", or a 500 that lists the
+// failed checks. A store that only a restart can recover fails all three, so that a supervisor
+// restarts the server; a server still starting fails /readyz only. The store's reason is in
+// the log (the store actor's "commit ... failed").
+void api_server::send_health(const std::shared_ptr<context>& ctx) {
+  const std::string_view check = ctx->r.kind == route::target::healthz ? "healthz"
+                                 : ctx->r.kind == route::target::livez ? "livez"
+                                                                       : "readyz";
+  std::string failed;
+  if (!reader_.failure().empty()) failed += "[-]store failed: reason withheld\n";
+  if (check == "readyz" && !ready_) failed += "[-]store not ready\n";
+  if (failed.empty()) return send(*ctx->reply, 200, "ok", {}, "text/plain; charset=utf-8");
+  send(*ctx->reply, 500, failed + std::string(check) + " check failed", {},
+       "text/plain; charset=utf-8");
+}
+
 void api_server::handle(request&& req, std::shared_ptr<responder> reply) {
   auto ctx = std::make_shared<context>();
   ctx->req = std::move(req);
@@ -423,14 +439,9 @@ void api_server::handle(request&& req, std::shared_ptr<responder> reply) {
       return send(*ctx->reply, 200, version_json(), {});
     case route::target::healthz:
     case route::target::livez:
-      if (!is_get) return send_error(*ctx->reply, method_not_allowed());
-      return send(*ctx->reply, 200, "ok", {}, "text/plain; charset=utf-8");
     case route::target::readyz:
       if (!is_get) return send_error(*ctx->reply, method_not_allowed());
-      if (!ready_)
-        return send(*ctx->reply, 500, "[-]store not ready\nreadyz check failed", {},
-                    "text/plain; charset=utf-8");
-      return send(*ctx->reply, 200, "ok", {}, "text/plain; charset=utf-8");
+      return send_health(ctx);
     case route::target::api_versions:
     case route::target::api_groups:
     case route::target::api_group:

@@ -70,6 +70,7 @@ class api_server {
   void expire_snapshots();
 
   void serve_discovery(const std::shared_ptr<context>& ctx);
+  void send_health(const std::shared_ptr<context>& ctx);
   void assign_cluster_ip(json::value& obj);
   std::string allocate_cluster_ip();
 

@@ -90,6 +90,10 @@ class backend {
   virtual void apply(mutation m) = 0;
   virtual bool commit(uint64_t new_revision, std::string& error) = 0;
   virtual void abort_write() = 0;
+
+  // Why the store can serve nothing more until the server restarts (a commit it could not make
+  // durable, or one that LMDB failed after the log took it), or empty. Safe from any thread.
+  virtual std::string failure() const { return {}; }
 };
 
 struct lmdb_options {

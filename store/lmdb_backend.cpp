@@ -153,6 +153,7 @@ class lmdb_backend final : public backend {
   void apply(mutation m) override;
   bool commit(uint64_t new_revision, std::string& error) override;
   void abort_write() override;
+  std::string failure() const override;
 
  private:
   void lock_directory();
@@ -171,7 +172,7 @@ class lmdb_backend final : public backend {
   uint64_t read_revision(MDB_txn* txn) const;
   void await_durable(MDB_txn* txn);
   void publish_durable(uint64_t txnid);
-  void make_undurable(std::string why);
+  void mark_broken(std::string why);
   range_result scan(MDB_txn* txn, std::string_view prefix, std::string_view start_after,
                     size_t limit) const;
   range_view view_scan(MDB_txn* txn, std::string_view prefix, std::string_view start_after,
@@ -215,15 +216,15 @@ class lmdb_backend final : public backend {
   bool logging_ = false;  // commits append to the log (off while recovering)
   std::string checkpoint_path_;
   uint32_t page_size_ = 0;
-  std::string broken_;           // LMDB failed a commit that the log had taken: restart to recover
+  std::string broken_;           // why no write may follow (see mark_broken); the writer's own copy
   std::mutex commit_mutex_;      // around mdb_txn_commit, so a checkpoint sees a whole commit
   std::mutex checkpoint_mutex_;  // one checkpoint at a time (the checkpointer or a map growth)
   MDB_txn* pin_ = nullptr;       // the last checkpoint's transaction, held open
   // The newest LMDB transaction that is durable (see await_durable).
   std::atomic<uint64_t> durable_txnid_{0};
-  std::mutex durable_mutex_;
+  mutable std::mutex durable_mutex_;
   std::condition_variable durable_changed_;
-  std::string undurable_;  // why later transactions will never be durable (under durable_mutex_)
+  std::string failure_;  // broken_, for readers and failure() (under durable_mutex_)
   std::atomic<uint64_t> committed_revision_{0};
   std::atomic<uint64_t> checkpointed_revision_{0};
   std::chrono::milliseconds checkpoint_interval_{50};
@@ -492,8 +493,8 @@ void lmdb_backend::await_durable(MDB_txn* txn) {
   const uint64_t id = mdb_txn_id(txn);
   if (id <= durable_txnid_.load(std::memory_order_acquire)) return;
   std::unique_lock lock(durable_mutex_);
-  durable_changed_.wait(lock, [&] { return id <= durable_txnid_.load() || !undurable_.empty(); });
-  if (id > durable_txnid_.load()) throw std::runtime_error(undurable_);
+  durable_changed_.wait(lock, [&] { return id <= durable_txnid_.load() || !failure_.empty(); });
+  if (id > durable_txnid_.load()) throw std::runtime_error(failure_);
 }
 
 void lmdb_backend::publish_durable(uint64_t txnid) {
@@ -504,12 +505,20 @@ void lmdb_backend::publish_durable(uint64_t txnid) {
   durable_changed_.notify_all();
 }
 
-void lmdb_backend::make_undurable(std::string why) {
+// Only a restart recovers the store: no write may follow, and a reader whose snapshot holds the
+// commit that could not be made durable fails instead of waiting for it.
+void lmdb_backend::mark_broken(std::string why) {
+  broken_ = why;
   {
     std::lock_guard lock(durable_mutex_);
-    undurable_ = std::move(why);
+    failure_ = std::move(why);
   }
   durable_changed_.notify_all();
+}
+
+std::string lmdb_backend::failure() const {
+  std::lock_guard lock(durable_mutex_);
+  return failure_;
 }
 
 uint64_t lmdb_backend::read_revision(MDB_txn* txn) const {
@@ -755,7 +764,7 @@ int lmdb_backend::grow_map() {
   }
   if (logging_ && mdb_txn_begin(env_, nullptr, MDB_RDONLY, &pin_) != 0) {
     pin_ = nullptr;
-    broken_ = "lmdb: cannot hold the checkpoint after growing the map; restart the server";
+    mark_broken("lmdb: cannot hold the checkpoint after growing the map; restart the server");
     return MDB_PANIC;
   }
   return rc;
@@ -813,15 +822,14 @@ void lmdb_backend::commit_session(uint64_t new_revision) {
   }
   if (rc == k_log_failed) return fail_session("lmdb: " + log_error_);
   if (rc == k_log_sync_failed) {
-    broken_ = "lmdb: revision " + std::to_string(new_revision) +
-              " is in LMDB but not durable: " + log_error_ + "; restart the server to recover";
-    make_undurable(broken_);
+    mark_broken("lmdb: revision " + std::to_string(new_revision) +
+                " is in LMDB but not durable: " + log_error_ + "; restart the server to recover");
     return fail_session(broken_);
   }
   if (rc) {
     std::string error = lmdb_error("cannot commit revision " + std::to_string(new_revision), rc);
     if (session_logged_ && broken_.empty())
-      broken_ = error + " after the write-ahead log took it; restart the server to recover it";
+      mark_broken(error + " after the write-ahead log took it; restart the server to recover it");
     return fail_session(std::move(error));
   }
   committed_revision_ = new_revision;

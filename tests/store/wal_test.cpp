@@ -509,12 +509,14 @@ TEST_F(LoggedLmdb, ACommitWhoseLogSyncFailedIsNeverReadAndIsGoneAfterRestart) {
   {
     auto db = open_lmdb(opts);
     ASSERT_TRUE(commit(*db, 1, {put(a, "1")}));
+    EXPECT_EQ(db->failure(), "");
     fail_sync = true;
     db->begin_write();
     db->apply(put(b, "2"));
     std::string error;
     EXPECT_FALSE(db->commit(2, error));
     EXPECT_NE(error.find("revision 2 is in LMDB but not durable"), std::string::npos) << error;
+    EXPECT_EQ(db->failure(), error);
     fail_sync = false;
     // LMDB holds revision 2, but no read may show it; and the store takes no more writes.
     EXPECT_THROW(db->get(a), std::runtime_error);
