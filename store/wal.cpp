@@ -213,11 +213,6 @@ bool write_ahead_log::open_next_segment(std::string& error) {
   return true;
 }
 
-bool write_ahead_log::append(uint64_t revision, const std::vector<mutation>& mutations,
-                             std::string& error) {
-  return write(revision, mutations, error) && sync(error);
-}
-
 bool write_ahead_log::write(uint64_t revision, const std::vector<mutation>& mutations,
                             std::string& error) {
   if (unsynced_bytes_ != 0) throw std::logic_error("wal: a record written before the last synced");

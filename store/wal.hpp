@@ -2,9 +2,8 @@
 //
 // Each record is one committed batch: its revision and its mutations in order. Records live in
 // segment files `<seq>.wal` (16 hex digits) in one directory. A record is written whole with one
-// pwrite and then synced (append(), or write() and later sync()). A record whose header,
-// checksum or segment number does not match ends the log: a torn tail after a crash, or stale
-// bytes of a recycled segment.
+// pwrite (write()) and then synced (sync()). A record whose header, checksum or segment number
+// does not match ends the log: a torn tail after a crash, or stale bytes of a recycled segment.
 //
 // A new segment is written whole (zeros) before its first record, and segments that only hold
 // revisions already saved elsewhere (released) are renamed to the next sequence number and
@@ -39,17 +38,13 @@ class write_ahead_log {
   write_ahead_log(const write_ahead_log&) = delete;
   write_ahead_log& operator=(const write_ahead_log&) = delete;
 
-  // Every intact record with a revision above `after`, in log order. Call once, before append.
+  // Every intact record with a revision above `after`, in log order. Call once, before write().
   std::vector<wal_record> read_after(uint64_t after);
 
-  // Writes one record and syncs it. False with `error` when it could not be made durable; the
-  // record then does not count (the next append writes over it).
-  bool append(uint64_t revision, const std::vector<mutation>& mutations, std::string& error);
-
-  // append() in two steps, for a caller with work to do while the record reaches the disk:
+  // Appends one record in two steps, so that the caller can work while it reaches the disk:
   // write() puts the record in the segment and starts its writeback, sync() returns once it is
-  // durable. A record counts only once sync() succeeded; a failed write or sync voids it. No
-  // write() may follow a write() without a sync() between them.
+  // durable. False with `error` when either fails; the record then does not count and the next
+  // write() goes over it. No write() may follow a write() without a sync() between them.
   bool write(uint64_t revision, const std::vector<mutation>& mutations, std::string& error);
   bool sync(std::string& error);
 

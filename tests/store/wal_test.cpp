@@ -34,7 +34,7 @@ using store_testing::temp_dir;
 
 void append(write_ahead_log& log, uint64_t revision, const std::vector<mutation>& mutations) {
   std::string error;
-  ASSERT_TRUE(log.append(revision, mutations, error)) << error;
+  ASSERT_TRUE(log.write(revision, mutations, error) && log.sync(error)) << error;
 }
 
 std::vector<uint64_t> revisions_of(const std::vector<wal_record>& records) {
