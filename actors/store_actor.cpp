@@ -141,7 +141,25 @@ caf::behavior store_actor(store_pointer self, store::backend* backend, store::wa
   };
 }
 
+caf::behavior store_gateway(caf::event_based_actor* self, const caf::actor& store) {
+  self->monitor(store);
+  self->set_down_handler([self](caf::down_msg&) { self->quit(); });
+  return {
+      [=](store::write_request& request) -> caf::result<store::write_result> {
+        auto promise = self->make_response_promise<store::write_result>();
+        self->request(store, caf::infinite, std::move(request))
+            .then([promise](store::write_result& r) mutable { promise.deliver(std::move(r)); },
+                  [promise](caf::error& e) mutable { promise.deliver(std::move(e)); });
+        return promise;
+      },
+  };
+}
+
 }  // namespace
+
+caf::actor spawn_store_gateway(caf::actor_system& system, const caf::actor& store) {
+  return system.spawn(store_gateway, store);
+}
 
 caf::actor spawn_store_actor(caf::actor_system& system, store::backend& backend,
                              store::watch_hub& hub, store_actor_options options) {

@@ -25,6 +25,13 @@ struct store_actor_options {
 caf::actor spawn_store_actor(caf::actor_system& system, store::backend& backend,
                              store::watch_hub& hub, store_actor_options options = {});
 
+// The store as actor systems on other hosts reach it: a scheduled actor that relays each write
+// to `store` and sends the reply itself, and stops when the store does. Publish this, never
+// the store: CAF 0.17 keeps a detached actor's thread until the actor is destroyed, and once
+// another node knows an actor, the middleman holds messages sent by it (its down message among
+// them) until the actor system is torn down, which then waits forever for that thread.
+caf::actor spawn_store_gateway(caf::actor_system& system, const caf::actor& store);
+
 // Asks the store actor to finish every write queued before this call, then stop.
 void stop_store_actor(const caf::actor& store);
 
