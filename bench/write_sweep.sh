@@ -15,8 +15,9 @@ results=()
 for n in "${levels[@]}"; do
   echo "== $n in flight" >&2
   # shellcheck disable=SC2086
-  line=$("$bench" --phases writes --skip-gateway --connections "$n" ${API_BENCH_ARGS:-} |
-    tee /dev/stderr | grep '^RESULT pod_create_per_s ')
+  out=$("$bench" --phases writes --skip-gateway --connections "$n" ${API_BENCH_ARGS:-})
+  printf '%s\n' "$out" >&2
+  line=$(grep '^RESULT pod_create_per_s ' <<<"$out")
   results+=("${line/pod_create_per_s/pod_create_per_s_at_$n}")
 done
 printf '%s\n' "${results[@]}"
