@@ -14,10 +14,14 @@ bench="$build/bench/api_bench"
 results=()
 for n in "${levels[@]}"; do
   echo "== $n in flight" >&2
+  status=0
   # shellcheck disable=SC2086
-  out=$("$bench" --phases writes --skip-gateway --connections "$n" ${API_BENCH_ARGS:-})
+  out=$("$bench" --phases writes --skip-gateway --connections "$n" ${API_BENCH_ARGS:-}) || status=$?
   printf '%s\n' "$out" >&2
-  line=$(grep '^RESULT pod_create_per_s ' <<<"$out")
-  results+=("${line/pod_create_per_s/pod_create_per_s_at_$n}")
+  if line=$(grep '^RESULT pod_create_per_s ' <<<"$out"); then
+    results+=("${line/pod_create_per_s/pod_create_per_s_at_$n}")
+  else
+    results+=("FAILED pod_create_per_s_at_$n (api_bench exit status $status; its lines are above)")
+  fi
 done
 printf '%s\n' "${results[@]}"
