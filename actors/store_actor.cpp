@@ -19,12 +19,16 @@ struct store_state {
   store_actor_options options;
   std::vector<write_job> pending;
   bool flush_scheduled = false;
+  bool settle_scheduled = false;
+  bool flushed_since_settle_scheduled = false;
   uint64_t revision = 0;
   std::mt19937_64 rng{std::random_device{}()};
   static inline const char* name = "kactor.store";
 };
 
 using store_pointer = caf::stateful_actor<store_state>*;
+
+constexpr auto k_settle_after_idle = std::chrono::milliseconds(25);
 
 std::string now_rfc3339() {
   std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -105,6 +109,26 @@ void flush(store_pointer self) {
     st.backend->abort_write();
   }
   for (size_t i = 0; i < jobs.size(); ++i) jobs[i].done(std::move(results[i]));
+  st.flushed_since_settle_scheduled = true;
+  if (!st.settle_scheduled && st.backend->unsettled()) {
+    st.settle_scheduled = true;
+    st.flushed_since_settle_scheduled = false;
+    self->delayed_send(self, k_settle_after_idle, settle_atom::value);
+  }
+}
+
+// The backend settles its batches itself while they keep coming; once none has come for a
+// moment, the store asks it to.
+void settle_when_idle(store_pointer self) {
+  auto& st = self->state;
+  st.settle_scheduled = false;
+  if (st.flushed_since_settle_scheduled) {
+    st.settle_scheduled = true;
+    st.flushed_since_settle_scheduled = false;
+    self->delayed_send(self, k_settle_after_idle, settle_atom::value);
+    return;
+  }
+  st.backend->settle();
 }
 
 void enqueue(store_pointer self, write_job job) {
@@ -134,8 +158,10 @@ caf::behavior store_actor(store_pointer self, store::backend* backend, store::wa
         return promise;
       },
       [=](flush_atom) { flush(self); },
+      [=](settle_atom) { settle_when_idle(self); },
       [=](shutdown_atom) {
         flush(self);
+        self->state.backend->settle();
         self->quit();
       },
   };

@@ -90,6 +90,11 @@ class backend {
   virtual void apply(mutation m) = 0;
   virtual bool commit(uint64_t new_revision, std::string& error) = 0;
   virtual void abort_write() = 0;
+  // A backend may leave committed batches out of its own storage for a while (they are durable
+  // in its log and readers see them): `unsettled` says so, and `settle` stores them. The writer
+  // calls it when no batch has come for a moment, outside a write session.
+  virtual bool unsettled() const { return false; }
+  virtual void settle() {}
 
   // Why the store can serve nothing more until the server restarts (a commit it could not make
   // durable, or one that LMDB failed after the log took it), or empty. Safe from any thread.
@@ -105,6 +110,9 @@ struct lmdb_options {
   // Without the log, LMDB syncs every commit itself (two syncs, and more while the file grows).
   bool write_ahead_log = true;
   unsigned checkpoint_ms = 50;
+  // With the log: LMDB commits the batches the log has made durable at most this often while
+  // they keep coming (readers see them meanwhile); 0 commits every batch.
+  unsigned settle_ms = 20;
   size_t log_segment_bytes = size_t{16} << 20;
   // Tests only: stands in for the log's fdatasync (see write_ahead_log::sync_function).
   std::function<int(int fd)> log_sync;

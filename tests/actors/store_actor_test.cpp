@@ -50,6 +50,11 @@ class gated_backend : public store::backend {
     return inner_->commit(new_revision, error);
   }
   void abort_write() override { inner_->abort_write(); }
+  bool unsettled() const override { return inner_->unsettled(); }
+  void settle() override {
+    ++settles;
+    inner_->settle();
+  }
 
   void hold() {
     std::lock_guard lock(mutex_);
@@ -64,6 +69,7 @@ class gated_backend : public store::backend {
   }
 
   std::atomic<int> commits{0};
+  std::atomic<int> settles{0};
 
  private:
   std::unique_ptr<store::backend> inner_;
@@ -77,7 +83,7 @@ class StoreActorTest : public ::testing::Test {
   void SetUp() override {
     char pattern[] = "/tmp/kactor-store-actor-XXXXXX";
     dir_ = mkdtemp(pattern);
-    backend_ = std::make_unique<gated_backend>(store::open_lmdb({.path = dir_, .sync = false}));
+    backend_ = std::make_unique<gated_backend>(store::open_lmdb(store_options()));
     hub_ = std::make_unique<store::watch_hub>(100000, backend_->revision());
     // The system keeps a reference to its config: it must outlive the system.
     config_.set("scheduler.max-threads", 2);
@@ -85,6 +91,8 @@ class StoreActorTest : public ::testing::Test {
     store_ = actors::spawn_store_actor(*system_, *backend_, *hub_);
     client_ = std::make_unique<actors::store_client>(store_);
   }
+
+  virtual store::lmdb_options store_options() const { return {.path = dir_, .sync = false}; }
 
   void TearDown() override {
     actors::stop_store_actor(store_);
@@ -237,6 +245,28 @@ TEST_F(StoreActorTest, ShutdownFinishesQueuedWrites) {
   for (const auto& r : sink.results) EXPECT_TRUE(r.ok) << r.error.message;
   uint64_t rev = 0;
   EXPECT_TRUE(backend_->get("core/configmaps/default/s99", &rev).has_value());
+}
+
+// With the write-ahead log, LMDB takes batches in only now and then (here: never on its own);
+// the store asks it to once writes stop.
+class SettlingStoreActorTest : public StoreActorTest {
+ protected:
+  store::lmdb_options store_options() const override {
+    return {.path = dir_, .sync = true, .write_ahead_log = true, .settle_ms = 3600 * 1000};
+  }
+};
+
+TEST_F(SettlingStoreActorTest, TheBackendSettlesOnceWritesStop) {
+  create_default_namespace();
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(submit_and_wait(config_map("c" + std::to_string(i))).ok);
+  uint64_t revision = 0;
+  EXPECT_TRUE(backend_->get("core/configmaps/default/c19", &revision).has_value());
+  for (int waited = 0; backend_->unsettled() && waited < 500; ++waited)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_FALSE(backend_->unsettled());
+  EXPECT_GE(backend_->settles.load(), 1);
+  EXPECT_TRUE(backend_->get("core/configmaps/default/c19", &revision).has_value());
+  EXPECT_EQ(revision, backend_->revision());
 }
 
 }  // namespace

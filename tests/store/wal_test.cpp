@@ -501,6 +501,7 @@ TEST_F(LoggedLmdb, ACommitWhoseLogSyncFailedIsNeverReadAndIsGoneAfterRestart) {
   const std::string a = "core/configmaps/ns/a", b = "core/configmaps/ns/b";
   std::atomic<bool> fail_sync{false};
   lmdb_options opts = options();
+  opts.settle_ms = 0;  // LMDB commits every batch, the failed one too
   opts.log_sync = [&fail_sync](int fd) {
     if (!fail_sync) return ::fdatasync(fd);
     errno = EIO;
@@ -532,6 +533,129 @@ TEST_F(LoggedLmdb, ACommitWhoseLogSyncFailedIsNeverReadAndIsGoneAfterRestart) {
   EXPECT_FALSE(db->get(b));
   EXPECT_TRUE(commit(*db, 2, {put(b, "again")}));
   EXPECT_EQ(db->get(b), "again");
+}
+
+// LMDB commits the first batch (nothing has been committed for a while), then holds the next
+// ones back for the hour: reads must merge them over LMDB's keys.
+lmdb_options unsettling(lmdb_options opts) {
+  opts.settle_ms = 3600 * 1000;
+  return opts;
+}
+
+std::vector<std::string> listed(backend& db, std::string_view start_after = "", size_t limit = 0) {
+  std::vector<std::string> out;
+  for (const auto& item : db.range("core/configmaps/ns/", start_after, limit).items)
+    out.push_back(item.key.substr(19) + "=" + item.value);
+  return out;
+}
+
+TEST_F(LoggedLmdb, ReadsSeeTheBatchesLmdbHasNotCommittedYet) {
+  const std::string ns = "core/configmaps/ns/";
+  auto db = open_lmdb(unsettling(options()));
+  ASSERT_TRUE(commit(*db, 1, {put(ns + "a", "1"), put(ns + "b", "1"), put(ns + "e", "1")}));
+  EXPECT_FALSE(db->unsettled());
+  ASSERT_TRUE(commit(*db, 2, {erase(ns + "a"), put(ns + "c", "2")}));
+  ASSERT_TRUE(commit(*db, 3, {put(ns + "b", "3"), put("core/secrets/ns/s", "3")}));
+  EXPECT_TRUE(db->unsettled());
+
+  uint64_t revision = 0;
+  EXPECT_FALSE(db->get(ns + "a", &revision));
+  EXPECT_EQ(revision, 3u);
+  EXPECT_EQ(db->get(ns + "b"), "3");
+  EXPECT_EQ(db->get(ns + "c"), "2");
+  EXPECT_EQ(db->revision(), 3u);
+  EXPECT_EQ(listed(*db), (std::vector<std::string>{"b=3", "c=2", "e=1"}));
+  EXPECT_EQ(listed(*db, ns + "b"), (std::vector<std::string>{"c=2", "e=1"}));
+  auto page = db->range(ns, "", 1);
+  EXPECT_EQ(page.items.size(), 1u);
+  EXPECT_TRUE(page.more);
+  EXPECT_EQ(page.remaining, 2u);
+  EXPECT_EQ(page.revision, 3u);
+
+  // A snapshot keeps what it saw, through later batches and LMDB's commit of them.
+  auto snapshot = db->snapshot();
+  ASSERT_TRUE(commit(*db, 4, {put(ns + "d", "4"), erase(ns + "e")}));
+  EXPECT_EQ(listed(*db), (std::vector<std::string>{"b=3", "c=2", "d=4"}));
+  db->settle();
+  EXPECT_FALSE(db->unsettled());
+  EXPECT_EQ(listed(*db), (std::vector<std::string>{"b=3", "c=2", "d=4"}));
+  EXPECT_EQ(db->revision(), 4u);
+  std::vector<std::string> seen;
+  ASSERT_TRUE(snapshot->view_range(ns, "", 0, nullptr, [&](const range_view& view) {
+    EXPECT_EQ(view.revision, 3u);
+    for (const auto& item : view.items)
+      seen.push_back(std::string(item.key.substr(19)) + "=" + std::string(item.value));
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"b=3", "c=2", "e=1"}));
+}
+
+TEST_F(LoggedLmdb, AFailedSessionUndoesOnlyItself) {
+  const std::string ns = "core/configmaps/ns/";
+  {
+    auto db = open_lmdb(unsettling(options()));
+    ASSERT_TRUE(commit(*db, 1, {put(ns + "a", "1")}));
+    ASSERT_TRUE(commit(*db, 2, {put(ns + "b", "2")}));
+    db->begin_write();
+    db->apply(put(ns + "c", "3"));
+    db->apply(put("", "a key LMDB refuses"));
+    std::string error;
+    EXPECT_FALSE(db->commit(3, error));
+    EXPECT_EQ(db->failure(), "");
+    db->begin_write();
+    db->apply(put(ns + "d", "3"));
+    db->abort_write();  // a session that ends without a commit leaves nothing either
+    EXPECT_EQ(listed(*db), (std::vector<std::string>{"a=1", "b=2"}));
+    ASSERT_TRUE(commit(*db, 3, {put(ns + "e", "3")}));
+    EXPECT_EQ(listed(*db), (std::vector<std::string>{"a=1", "b=2", "e=3"}));
+  }
+  auto db = open_lmdb(options(false));  // a clean shutdown settled everything into LMDB
+  EXPECT_EQ(listed(*db), (std::vector<std::string>{"a=1", "b=2", "e=3"}));
+  EXPECT_EQ(db->revision(), 3u);
+}
+
+TEST_F(LoggedLmdb, UnsettledBatchesSurviveACrash) {
+  const std::string ns = "core/configmaps/ns/";
+  commit_then_die(unsettling(options()), [&](backend& db) {
+    for (uint64_t r = 1; r <= 20; ++r)
+      if (!commit(db, r, {put(ns + std::to_string(r % 7), std::to_string(r))})) return false;
+    return db.unsettled();
+  });
+  auto db = open_lmdb(options());
+  EXPECT_EQ(db->revision(), 20u);
+  EXPECT_EQ(listed(*db),
+            (std::vector<std::string>{"0=14", "1=15", "2=16", "3=17", "4=18", "5=19", "6=20"}));
+}
+
+TEST_F(LoggedLmdb, AnUnsettledBatchWhoseLogSyncFailedIsNeverRead) {
+  const std::string a = "core/configmaps/ns/a", b = "core/configmaps/ns/b";
+  std::atomic<bool> fail_sync{false};
+  lmdb_options opts = unsettling(options());
+  opts.log_sync = [&fail_sync](int fd) {
+    if (!fail_sync) return ::fdatasync(fd);
+    errno = EIO;
+    return -1;
+  };
+  {
+    auto db = open_lmdb(opts);
+    ASSERT_TRUE(commit(*db, 1, {put(a, "1")}));
+    ASSERT_TRUE(commit(*db, 2, {put(a, "2")}));
+    fail_sync = true;
+    std::string error;
+    db->begin_write();
+    db->apply(put(b, "3"));
+    EXPECT_FALSE(db->commit(3, error));
+    EXPECT_EQ(db->failure(), error);
+    fail_sync = false;
+    // Not in LMDB: reads go on showing the durable state; writes are refused.
+    EXPECT_EQ(db->get(a), "2");
+    EXPECT_FALSE(db->get(b));
+    EXPECT_EQ(db->revision(), 2u);
+    EXPECT_FALSE(commit(*db, 3, {put(b, "again")}));
+  }
+  auto db = open_lmdb(options());
+  EXPECT_EQ(db->revision(), 2u);
+  EXPECT_EQ(db->get(a), "2");
+  EXPECT_FALSE(db->get(b));
 }
 
 TEST_F(LoggedLmdb, ACleanShutdownLeavesEverythingInLmdb) {
