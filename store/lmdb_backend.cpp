@@ -252,6 +252,7 @@ class lmdb_backend final : public backend {
   std::shared_mutex view_mutex_;
   std::shared_ptr<pending_writes> pending_ = std::make_shared<pending_writes>();
   std::atomic<uint64_t> visible_revision_{0};  // the newest durable batch
+  std::atomic<uint64_t> settled_revision_{0};  // the newest batch LMDB has committed
   uint64_t lmdb_revision_ = 0;                 // the revision write_txn_ holds
 
   // The write-ahead log mode (see lmdb_options and lmdb_checkpoint.hpp). The environment then
@@ -582,12 +583,28 @@ uint64_t lmdb_backend::read_revision(MDB_txn* txn) const {
   return revision;
 }
 
-std::shared_ptr<const pending_writes> lmdb_backend::begin_view(MDB_txn** txn, uint64_t& visible) {
-  std::shared_lock view(view_mutex_);
-  if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, txn)) {
+namespace {
+const pending_writes k_nothing_pending;
+
+void begin_read(MDB_env* env, MDB_txn** txn) {
+  if (int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, txn)) {
     *txn = nullptr;
     throw std::runtime_error(lmdb_error("cannot begin read transaction", rc));
   }
+}
+}  // namespace
+
+// Null when LMDB had committed every durable batch before the snapshot began, which needs no
+// lock (LMDB's commits take in every batch before them). Otherwise the snapshot is taken together
+// with its generation's pending writes.
+std::shared_ptr<const pending_writes> lmdb_backend::begin_view(MDB_txn** txn, uint64_t& visible) {
+  visible = visible_revision_.load(std::memory_order_acquire);
+  if (settled_revision_.load(std::memory_order_acquire) >= visible) {
+    begin_read(env_, txn);
+    return nullptr;
+  }
+  std::shared_lock view(view_mutex_);
+  begin_read(env_, txn);
   visible = visible_revision_.load(std::memory_order_acquire);
   return pending_;
 }
@@ -598,7 +615,7 @@ read_view lmdb_backend::make_view(MDB_txn* txn,
                                   const std::shared_ptr<const pending_writes>& pending,
                                   uint64_t visible) {
   await_durable(txn);
-  read_view view{txn, pending.get(), visible, 0};
+  read_view view{txn, pending ? pending.get() : &k_nothing_pending, visible, 0};
   view.revision = std::max(read_revision(txn), visible);
   return view;
 }
@@ -609,13 +626,12 @@ std::optional<std::string> lmdb_backend::get(std::string_view key, uint64_t* rev
   uint64_t visible = 0;
   auto pending = begin_view(&raw, visible);
   read_txn txn(raw);
-  read_view view = make_view(txn.get(), pending, visible);
-  if (revision) *revision = view.revision;
+  await_durable(txn.get());
+  if (revision) *revision = std::max(read_revision(txn.get()), visible);
   if (!storable_key(key)) return std::nullopt;
-  if (auto written = pending->find(key, visible)) {
-    if (!*written) return std::nullopt;
-    return **written;
-  }
+  std::optional<pending_writes::value_ptr> written;
+  if (pending) written = pending->find(key, visible);
+  if (written) return *written ? std::optional<std::string>(**written) : std::nullopt;
   MDB_val k = to_val(key);
   MDB_val v;
   int rc = mdb_get(txn.get(), objects_, &k, &v);
@@ -746,7 +762,8 @@ bool lmdb_backend::view_range_in(snapshot_txn& snapshot, std::string_view prefix
   std::shared_lock lock(map_mutex_);
   std::lock_guard turn(snapshot.mutex);
   if (!snapshot.txn) return false;
-  read_view view{snapshot.txn, snapshot.pending.get(), snapshot.visible, 0};
+  read_view view{snapshot.txn, snapshot.pending ? snapshot.pending.get() : &k_nothing_pending,
+                 snapshot.visible, 0};
   view.revision = std::max(read_revision(snapshot.txn), snapshot.visible);
   use(view_scan(view, prefix, start_after, limit, take));
   return true;
@@ -911,6 +928,7 @@ int lmdb_backend::commit_lmdb(uint64_t& txnid) {
   unsettled_bytes_ = 0;
   last_lmdb_commit_ = std::chrono::steady_clock::now();
   committed_revision_ = lmdb_revision_;
+  settled_revision_.store(lmdb_revision_, std::memory_order_release);
   return 0;
 }
 

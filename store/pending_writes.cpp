@@ -19,6 +19,7 @@ void pending_writes::add(uint64_t revision, const std::vector<mutation>& mutatio
       versions.push_back({revision, std::move(value)});
     bytes_ += m.key.size() + m.value.size();
   }
+  if (!mutations.empty()) empty_.store(false, std::memory_order_release);
 }
 
 const pending_writes::version* pending_writes::latest_at(const std::vector<version>& versions,
@@ -30,6 +31,7 @@ const pending_writes::version* pending_writes::latest_at(const std::vector<versi
 
 std::optional<pending_writes::value_ptr> pending_writes::find(std::string_view key,
                                                               uint64_t revision) const {
+  if (empty_.load(std::memory_order_acquire)) return std::nullopt;
   std::shared_lock lock(mutex_);
   auto it = keys_.find(key);
   if (it == keys_.end()) return std::nullopt;
@@ -42,6 +44,7 @@ std::vector<pending_writes::entry> pending_writes::range(std::string_view prefix
                                                          std::string_view start_after,
                                                          uint64_t revision) const {
   std::vector<entry> out;
+  if (empty_.load(std::memory_order_acquire)) return out;
   std::shared_lock lock(mutex_);
   auto it = start_after.empty() || start_after < prefix ? keys_.lower_bound(prefix)
                                                         : keys_.upper_bound(start_after);

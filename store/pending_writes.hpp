@@ -7,6 +7,7 @@
 // removed: a generation is dropped whole, by the last reader that holds it, once LMDB holds them.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -53,6 +54,9 @@ class pending_writes {
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::vector<version>, std::less<>> keys_;
   size_t bytes_ = 0;
+  // Lets the readers of an empty generation (most reads, between LMDB commits under light
+  // load) skip the lock: a write a reader may see was added before its revision was published.
+  std::atomic<bool> empty_{true};
 };
 
 }  // namespace kactor::store
