@@ -5,23 +5,26 @@
 // the revision is durable together with the data it describes.
 //
 // Threads: the environment is opened with MDB_NOTLS, so any thread (or migrating CAF actor) can
-// read. Every read is one short read-only transaction; the revision it reports comes from the
-// same snapshot as its data. Writes come from one thread at a time (the store actor).
+// read. Every read is one short read-only transaction (plus the pending writes that go with it);
+// the revision it reports comes from the same snapshot as its data. Writes come from one thread at a time (the store actor).
 //
 // Snapshots (`snapshot()`) keep a read transaction open between reads, for the pages of a paged
 // list. While one is open LMDB cannot reuse the pages written after it, so callers hold them
 // briefly; growing the map closes them all (they expire).
 //
-// Durability: with the write-ahead log, a commit's record is written to the log and its
-// writeback started, then LMDB commits (without syncing), then the log is synced: the device
-// writes the record while LMDB copies its pages. For that moment LMDB shows a commit that is not
-// yet durable, so every read transaction checks its snapshot against the last durable one and
-// waits for the sync when it is ahead (await_durable). A sync that fails leaves the store
-// broken, its last commit unreadable, until a restart recovers from the log.
+// Durability: with the write-ahead log, a batch's record is written to the log and its
+// writeback started, then the log is synced. LMDB commits (without syncing) only every
+// settle_ms or k_max_unsettled_bytes: the batches in between stay in its open write transaction
+// (`unsettled_`), and readers see them through the pending writes of their snapshot's
+// generation (begin_view, view_scan). When a batch does commit LMDB, it does so before its sync,
+// so that the device writes the record while LMDB copies its pages; for that moment LMDB shows a
+// commit that is not yet durable, so every read transaction checks its snapshot against the last
+// durable one and waits for the sync when it is ahead (await_durable). A sync that fails leaves
+// the store broken, its last batch unreadable, until a restart recovers from the log.
 //
 // Map size: when a write session runs out of map space (MDB_MAP_FULL), the session's transaction
-// is aborted, the map is doubled and the session's mutations so far are replayed into a fresh
-// transaction. This is invisible to the caller: the single writer guarantees that the replay
+// is aborted, the map is doubled and the unsettled batches and the session's mutations so far
+// are replayed into a fresh transaction. This is invisible to the caller: the single writer guarantees that the replay
 // starts from the same state the session's reads saw. Remapping requires that no transaction is
 // live, so read transactions hold `map_mutex_` shared and growth holds it exclusively. After
 // `k_max_map_growths` doublings in one session the session fails with a clear error instead.
