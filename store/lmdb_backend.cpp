@@ -6,7 +6,8 @@
 //
 // Threads: the environment is opened with MDB_NOTLS, so any thread (or migrating CAF actor) can
 // read. Every read is one short read-only transaction (plus the pending writes that go with it);
-// the revision it reports comes from the same snapshot as its data. Writes come from one thread at a time (the store actor).
+// the revision it reports comes from the same snapshot as its data. Writes come from one thread at
+// a time (the store actor).
 //
 // Snapshots (`snapshot()`) keep a read transaction open between reads, for the pages of a paged
 // list. While one is open LMDB cannot reuse the pages written after it, so callers hold them
@@ -24,10 +25,11 @@
 //
 // Map size: when a write session runs out of map space (MDB_MAP_FULL), the session's transaction
 // is aborted, the map is doubled and the unsettled batches and the session's mutations so far
-// are replayed into a fresh transaction. This is invisible to the caller: the single writer guarantees that the replay
-// starts from the same state the session's reads saw. Remapping requires that no transaction is
-// live, so read transactions hold `map_mutex_` shared and growth holds it exclusively. After
-// `k_max_map_growths` doublings in one session the session fails with a clear error instead.
+// are replayed into a fresh transaction. This is invisible to the caller: the single writer
+// guarantees that the replay starts from the same state the session's reads saw. Remapping requires
+// that no transaction is live, so read transactions hold `map_mutex_` shared and growth holds it
+// exclusively. After `k_max_map_growths` doublings in one session the session fails with a clear
+// error instead.
 #include <fcntl.h>
 #include <lmdb.h>
 #include <sys/file.h>
