@@ -589,6 +589,34 @@ TEST_F(LoggedLmdb, ReadsSeeTheBatchesLmdbHasNotCommittedYet) {
   EXPECT_EQ(seen, (std::vector<std::string>{"b=3", "c=2", "e=1"}));
 }
 
+// Each revision adds one key, so a consistent read shows exactly as many keys as its revision,
+// whichever mix of LMDB commit and pending writes it was served from.
+TEST_F(LoggedLmdb, ReadsStayConsistentWhileLmdbSettles) {
+  lmdb_options opts = options();
+  opts.settle_ms = 1;
+  auto db = open_lmdb(opts);
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0}, inconsistent{0};
+  std::thread reader([&] {
+    while (!done) {
+      auto listed = db->range("core/configmaps/ns/", "", 0);
+      if (listed.items.size() != listed.revision) ++inconsistent;
+      auto snapshot = db->snapshot();
+      snapshot->view_range("core/configmaps/ns/", "", 0, nullptr, [&](const range_view& view) {
+        if (view.items.size() != snapshot->revision()) ++inconsistent;
+      });
+      ++reads;
+    }
+  });
+  for (uint64_t r = 1; r <= 1500; ++r)
+    ASSERT_TRUE(commit(*db, r, {put("core/configmaps/ns/" + std::to_string(r), "v")}));
+  done = true;
+  reader.join();
+  EXPECT_GT(reads.load(), 0);
+  EXPECT_EQ(inconsistent.load(), 0);
+  EXPECT_EQ(db->range("core/configmaps/ns/", "", 0).items.size(), 1500u);
+}
+
 TEST_F(LoggedLmdb, AFailedSessionUndoesOnlyItself) {
   const std::string ns = "core/configmaps/ns/";
   {
