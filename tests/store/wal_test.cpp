@@ -497,16 +497,21 @@ TEST_F(LoggedLmdb, ReadersWaitUntilWhatTheySeeIsDurable) {
   EXPECT_EQ(seen, "1");
 }
 
-TEST_F(LoggedLmdb, ACommitWhoseLogSyncFailedIsNeverReadAndIsGoneAfterRestart) {
-  const std::string a = "core/configmaps/ns/a", b = "core/configmaps/ns/b";
-  std::atomic<bool> fail_sync{false};
-  lmdb_options opts = options();
-  opts.settle_ms = 0;  // LMDB commits every batch, the failed one too
-  opts.log_sync = [&fail_sync](int fd) {
-    if (!fail_sync) return ::fdatasync(fd);
+// The log's syncs fail with EIO while `fail` is set.
+lmdb_options failing_sync(lmdb_options opts, std::atomic<bool>& fail) {
+  opts.log_sync = [&fail](int fd) {
+    if (!fail) return ::fdatasync(fd);
     errno = EIO;
     return -1;
   };
+  return opts;
+}
+
+TEST_F(LoggedLmdb, ACommitWhoseLogSyncFailedIsNeverReadAndIsGoneAfterRestart) {
+  const std::string a = "core/configmaps/ns/a", b = "core/configmaps/ns/b";
+  std::atomic<bool> fail_sync{false};
+  lmdb_options opts = failing_sync(options(), fail_sync);
+  opts.settle_ms = 0;  // LMDB commits every batch, the failed one too
   {
     auto db = open_lmdb(opts);
     ASSERT_TRUE(commit(*db, 1, {put(a, "1")}));
@@ -657,12 +662,7 @@ TEST_F(LoggedLmdb, UnsettledBatchesSurviveACrash) {
 TEST_F(LoggedLmdb, AnUnsettledBatchWhoseLogSyncFailedIsNeverRead) {
   const std::string a = "core/configmaps/ns/a", b = "core/configmaps/ns/b";
   std::atomic<bool> fail_sync{false};
-  lmdb_options opts = unsettling(options());
-  opts.log_sync = [&fail_sync](int fd) {
-    if (!fail_sync) return ::fdatasync(fd);
-    errno = EIO;
-    return -1;
-  };
+  lmdb_options opts = failing_sync(unsettling(options()), fail_sync);
   {
     auto db = open_lmdb(opts);
     ASSERT_TRUE(commit(*db, 1, {put(a, "1")}));
