@@ -170,7 +170,7 @@ class lmdb_backend final : public backend {
 
   std::optional<std::string> get(std::string_view key, uint64_t* revision) override;
   void settle() override;
-  bool unsettled() const override { return !unsettled_.empty(); }
+  bool unsettled() const override { return unsettled_bytes_.load(std::memory_order_relaxed) != 0; }
   range_result range(std::string_view prefix, std::string_view start_after, size_t limit) override;
   uint64_t revision() override;
   std::shared_ptr<read_snapshot> snapshot() override;
@@ -252,7 +252,7 @@ class lmdb_backend final : public backend {
   // into a new transaction when a later session fails or the map grows; see
   // k_max_unsettled_bytes.
   std::vector<mutation> unsettled_;
-  size_t unsettled_bytes_ = 0;
+  std::atomic<size_t> unsettled_bytes_{0};  // atomic for unsettled(), asked from any thread
   std::chrono::steady_clock::time_point last_lmdb_commit_;
   std::chrono::milliseconds settle_interval_{0};
   // Readers take their LMDB snapshot and the pending writes under it shared; an LMDB commit
