@@ -222,6 +222,7 @@ class lmdb_backend final : public backend {
   int commit_transaction(uint64_t new_revision);
   int commit_lmdb(uint64_t& txnid);
   int replay_unsettled();
+  int put_revision(uint64_t revision);
   bool settle_due() const;
   void commit_session(uint64_t new_revision);
   void fail_session(std::string message);
@@ -262,6 +263,7 @@ class lmdb_backend final : public backend {
   std::atomic<uint64_t> visible_revision_{0};  // the newest durable batch
   std::atomic<uint64_t> settled_revision_{0};  // the newest batch LMDB has committed
   uint64_t lmdb_revision_ = 0;                 // the revision write_txn_ holds
+  uint64_t unsettled_revision_ = 0;            // the last unsettled batch's
 
   // The write-ahead log mode (see lmdb_options and lmdb_checkpoint.hpp). The environment then
   // commits without syncing; a checkpoint syncs it and pins the checkpointed transaction.
@@ -911,6 +913,16 @@ int lmdb_backend::replay_unsettled() {
   }
   for (const auto& m : unsettled_)
     if (int rc = write_one(m)) return rc;
+  return unsettled_.empty() ? 0 : put_revision(unsettled_revision_);
+}
+
+// The store revision, in the same transaction as the objects it describes.
+int lmdb_backend::put_revision(uint64_t revision) {
+  std::string text = std::to_string(revision);
+  MDB_val key = to_val(k_revision_key);
+  MDB_val value = to_val(text);
+  if (int rc = mdb_put(write_txn_, meta_, &key, &value, 0)) return rc;
+  lmdb_revision_ = revision;
   return 0;
 }
 
@@ -944,11 +956,7 @@ int lmdb_backend::commit_lmdb(uint64_t& txnid) {
 // With the log, LMDB commits only when a settle is due; the batch is otherwise left in
 // write_txn_ and shown to readers as pending writes once the log has synced it.
 int lmdb_backend::commit_transaction(uint64_t new_revision) {
-  std::string text = std::to_string(new_revision);
-  MDB_val key = to_val(k_revision_key);
-  MDB_val value = to_val(text);
-  if (int rc = mdb_put(write_txn_, meta_, &key, &value, 0)) return rc;
-  lmdb_revision_ = new_revision;
+  if (int rc = put_revision(new_revision)) return rc;
   if (logging_ && !session_logged_) {
     if (!log_->write(new_revision, session_log_, log_error_)) return k_log_failed;
     session_logged_ = true;
@@ -965,7 +973,7 @@ int lmdb_backend::commit_transaction(uint64_t new_revision) {
       unsettled_bytes_ += m.key.size() + m.value.size();
       unsettled_.push_back(std::move(m));
     }
-    session_log_.clear();
+    unsettled_revision_ = new_revision;
   } else {
     publish_durable(txnid);
   }
