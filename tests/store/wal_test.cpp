@@ -646,6 +646,22 @@ TEST_F(LoggedLmdb, AFailedSessionUndoesOnlyItself) {
   EXPECT_EQ(db->revision(), 3u);
 }
 
+TEST_F(LoggedLmdb, LmdbKeepsTheRevisionOfTheBatchesAFailedSessionLeaves) {
+  const std::string ns = "core/configmaps/ns/";
+  {
+    auto db = open_lmdb(unsettling(options()));
+    ASSERT_TRUE(commit(*db, 1, {put(ns + "a", "1")}));
+    ASSERT_TRUE(commit(*db, 2, {put(ns + "b", "2")}));
+    EXPECT_FALSE(commit(*db, 3, {put("", "a key LMDB refuses")}));
+  }  // settles and checkpoints
+  // What LMDB itself holds, without the log to replay.
+  fs::remove_all(dir.path() + "/db/wal");
+  fs::remove(dir.path() + "/db/checkpoint");
+  auto db = open_lmdb(options(false));
+  EXPECT_EQ(db->revision(), 2u);
+  EXPECT_EQ(listed(*db), (std::vector<std::string>{"a=1", "b=2"}));
+}
+
 TEST_F(LoggedLmdb, UnsettledBatchesSurviveACrash) {
   const std::string ns = "core/configmaps/ns/";
   commit_then_die(unsettling(options()), [&](backend& db) {
