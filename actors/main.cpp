@@ -147,6 +147,7 @@ int run_server(const config::cluster_config& cfg) {
   http_options.threads = cfg.api_server.threads;
   http_options.body_limit = cfg.api_server.max_body_bytes;
   http_options.request_timeout_seconds = cfg.api_server.request_timeout_seconds;
+  http_options.serial_poll_us = cfg.api_server.serial_poll_micros;
 
   net::api_server_options api_options;
   // The bound port is known only after start(): 0 in the config means "pick one".

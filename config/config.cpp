@@ -35,6 +35,7 @@ constexpr integer_limits watch_history_limits{1, 10'000'000};
 constexpr integer_limits thread_limits{1, 256};
 constexpr integer_limits body_limits{1024, uint64_t{1} << 30};
 constexpr integer_limits timeout_limits{1, 86'400};
+constexpr integer_limits serial_poll_limits{0, 10'000};
 
 constexpr std::string_view log_levels[] = {"trace", "debug",    "info", "warn",
                                            "error", "critical", "off"};
@@ -305,7 +306,8 @@ host_port read_host_port(const reader& r, const entry& e) {
 
 void read_api_server(const reader& r, const entry& section, api_server_config& out) {
   auto keys = {std::string_view("httpAddress"), std::string_view("threads"),
-               std::string_view("maxBodyBytes"), std::string_view("requestTimeoutSeconds")};
+               std::string_view("maxBodyBytes"), std::string_view("requestTimeoutSeconds"),
+               std::string_view("serialPollMicros")};
   for (const entry& e : r.entries(section.value, section.path, section.key_mark, keys)) {
     if (e.name == "httpAddress") {
       out.http_address = read_host_port(r, e);
@@ -313,8 +315,10 @@ void read_api_server(const reader& r, const entry& section, api_server_config& o
       out.threads = static_cast<unsigned>(r.integer(e, thread_limits));
     } else if (e.name == "maxBodyBytes") {
       out.max_body_bytes = r.integer(e, body_limits);
-    } else {
+    } else if (e.name == "requestTimeoutSeconds") {
       out.request_timeout_seconds = static_cast<unsigned>(r.integer(e, timeout_limits));
+    } else {
+      out.serial_poll_micros = static_cast<unsigned>(r.integer(e, serial_poll_limits));
     }
   }
 }
@@ -416,6 +420,8 @@ void validate(const cluster_config& config) {
   require("apiServer.maxBodyBytes", check_range(config.api_server.max_body_bytes, body_limits));
   require("apiServer.requestTimeoutSeconds",
           check_range(config.api_server.request_timeout_seconds, timeout_limits));
+  require("apiServer.serialPollMicros",
+          check_range(config.api_server.serial_poll_micros, serial_poll_limits));
   require("actors.workers", check_range(config.actors.workers, thread_limits));
   require("log.level", check_log_level(config.log.level));
 }

@@ -57,6 +57,7 @@ struct api_server_config {
   unsigned threads = 2;                   // HTTP I/O threads
   uint64_t max_body_bytes = 3145728;      // larger request bodies: 413
   unsigned request_timeout_seconds = 60;  // a request's headers and body must arrive within this
+  unsigned serial_poll_micros = 300;      // a lone client's io thread polls this long (0: never)
 };
 
 struct actors_config {

@@ -62,6 +62,7 @@ struct server_options {
   unsigned request_timeout_seconds = 60;          // header+body must arrive within this: 408
   size_t offload_body_bytes = 32 * 1024;          // bigger bodies are handled off the io threads
   size_t stream_buffer_limit = 16 * 1024 * 1024;  // pending bytes per watch stream
+  unsigned serial_poll_us = 300;  // a lone client's io thread polls this long after work (0: never)
 };
 
 class http_server {

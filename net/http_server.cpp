@@ -11,6 +11,8 @@
 // with a post. Posts from outside the io threads go through server_state::post_from_outside(),
 // which refuses them once stop() has begun, so nothing is queued on an io_context that no thread
 // will run again.
+// An io thread whose connection is the only one sending requests polls for a moment after each
+// piece of work instead of sleeping: see serial_poll.hpp.
 //
 // Timeouts: one lazily re-armed timer per session watches the read deadline (idle keep-alive,
 // or request_timeout once a request has begun) and the write deadline. beast::tcp_stream's own
@@ -38,6 +40,8 @@
 #include <utility>
 #include <vector>
 
+#include <sched.h>
+
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -55,6 +59,7 @@
 
 #include "api/status.hpp"
 #include "net/http.hpp"
+#include "net/serial_poll.hpp"
 
 namespace kactor::net {
 namespace {
@@ -314,6 +319,19 @@ struct server_state {
   std::unique_ptr<asio::thread_pool> big_bodies;  // runs handlers of big requests; see above
   acceptor_type acceptor;
   timer_type accept_retry;
+
+  // The connection that sent the last request, its io thread, and when a request last came
+  // from a different connection than the one before: see serial_poll.hpp.
+  std::atomic<const void*> last_requester{nullptr};
+  std::atomic<const void*> last_requester_context{nullptr};
+  std::atomic<int64_t> requester_changed_at{0};  // steady_clock ticks
+  void note_requester(const void* session, const executor_type& executor) {
+    if (last_requester.load(std::memory_order_relaxed) == session) return;
+    last_requester.store(session, std::memory_order_relaxed);
+    last_requester_context.store(&executor.context(), std::memory_order_relaxed);
+    requester_changed_at.store(clock_type::now().time_since_epoch().count(),
+                               std::memory_order_relaxed);
+  }
 
   std::mutex mutex;  // guards stopping and sessions
   bool stopping = false;
@@ -799,6 +817,7 @@ void session::deliver_request() {
   req.remote = remote_;
 
   mode_ = mode::handling;
+  state_->note_requester(this, executor_);
   auto reply = std::make_shared<responder_impl>(shared_from_this());
   if (req.body.size() >= state_->options.offload_body_bytes && state_->big_bodies) {
     asio::post(*state_->big_bodies, [state = state_, req = std::move(req), reply]() mutable {
@@ -1023,7 +1042,7 @@ struct http_server::impl {
   void stop();
   void accept_next();
   void on_accept(const error_code& ec, socket_type socket);
-  void run_thread(asio::io_context& ioc);
+  void run_thread(unsigned index);
 
   std::shared_ptr<server_state> state;
   std::vector<std::thread> threads;
@@ -1082,14 +1101,42 @@ void http_server::impl::start() {
   running = count;
   for (unsigned i = 0; i < count; ++i) {
     guards.emplace_back(state->iocs[i]->get_executor());
-    threads.emplace_back([this, i] { run_thread(*state->iocs[i]); });
+    threads.emplace_back([this, i] { run_thread(i); });
   }
 }
 
-void http_server::impl::run_thread(asio::io_context& ioc) {
+namespace {
+
+// Runs the io_context until it stops, polling instead of sleeping while serial_poll.hpp says so.
+void run_io_thread(server_state& state, asio::io_context& ioc) {
+  const serial_poll_rule rule{std::chrono::microseconds(state.options.serial_poll_us)};
+  auto last_work = clock_type::now();
+  auto should_poll = [&] {
+    const auto now = clock_type::now();
+    const auto changed = clock_type::time_point(
+        clock_type::duration(state.requester_changed_at.load(std::memory_order_relaxed)));
+    return rule.should_poll(now - last_work, now - changed,
+                            state.last_requester_context.load(std::memory_order_relaxed) == &ioc);
+  };
+  while (!ioc.stopped()) {
+    if (ioc.poll() == 0) {
+      if (should_poll()) {
+        sched_yield();
+        continue;
+      }
+      ioc.run_one();
+    }
+    last_work = clock_type::now();
+  }
+}
+
+}  // namespace
+
+void http_server::impl::run_thread(unsigned index) {
+  auto& ioc = *state->iocs[index];
   for (;;) {
     try {
-      ioc.run();
+      run_io_thread(*state, ioc);
       break;
     } catch (...) {  // a throwing handler must not kill the server; keep serving
     }

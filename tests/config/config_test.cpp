@@ -77,6 +77,7 @@ apiServer:
   threads: 4
   maxBodyBytes: 1048576
   requestTimeoutSeconds: 30
+  serialPollMicros: 0
 actors:
   workers: 8
 log:
@@ -95,6 +96,7 @@ log:
   EXPECT_EQ(c.api_server.threads, 4u);
   EXPECT_EQ(c.api_server.max_body_bytes, 1048576u);
   EXPECT_EQ(c.api_server.request_timeout_seconds, 30u);
+  EXPECT_EQ(c.api_server.serial_poll_micros, 0u);
   EXPECT_EQ(c.actors.workers, 8u);
   EXPECT_EQ(c.log.level, "debug");
 }
@@ -118,6 +120,7 @@ TEST(ConfigFile, ShippedSingleHostFileIsTheDefaults) {
   EXPECT_EQ(c.api_server.threads, defaults.api_server.threads);
   EXPECT_EQ(c.api_server.max_body_bytes, defaults.api_server.max_body_bytes);
   EXPECT_EQ(c.api_server.request_timeout_seconds, defaults.api_server.request_timeout_seconds);
+  EXPECT_EQ(c.api_server.serial_poll_micros, defaults.api_server.serial_poll_micros);
   EXPECT_EQ(c.actors.workers, defaults.actors.workers);
   EXPECT_EQ(c.log.level, defaults.log.level);
 }
@@ -217,6 +220,9 @@ TEST(ConfigErrors, OutOfRangeNumbers) {
   EXPECT_EQ(message_for("apiServer:\n  requestTimeoutSeconds: -1\n"),
             "apiServer.requestTimeoutSeconds must be between 1 and 86400, got -1 in kactor.yaml "
             "(line 2, column 26)");
+  EXPECT_EQ(message_for("apiServer:\n  serialPollMicros: 10001\n"),
+            "apiServer.serialPollMicros must be between 0 and 10000, got 10001 in kactor.yaml "
+            "(line 2, column 21)");
 }
 
 TEST(ConfigErrors, BadAddresses) {

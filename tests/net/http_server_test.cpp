@@ -513,6 +513,31 @@ TEST_F(http_server_test, CompletesFromAnotherThreadAfterADelay) {
   EXPECT_EQ(r->body, "late /again");
 }
 
+// A lone client's io thread polls between requests (serial_poll.hpp): answers coming from
+// another thread and the next requests are still served, by both threads, and stop() ends a
+// thread that is polling.
+TEST_F(http_server_test, ALoneClientIsServedWhileItsIoThreadPolls) {
+  server_options options;
+  options.threads = 2;
+  options.serial_poll_us = 10'000;
+  start(options, [this](request&& req, std::shared_ptr<responder> r) {
+    worker_.post([r, path = req.path] { r->respond(text(200, "late " + path)); }, 0ms);
+  });
+  client first(port());
+  client second(port());  // on the other io thread
+  for (int i = 0; i < 40; ++i) {
+    client& c = i < 30 ? first : second;
+    const std::string path = "/serial/" + std::to_string(i);
+    ASSERT_TRUE(c.send(get(path)));
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "late " + path);
+  }
+  server_->stop();
+  EXPECT_TRUE(first.wait_closed());
+  EXPECT_TRUE(second.wait_closed());
+}
+
 TEST_F(http_server_test, PipelinedRequestsAreAnsweredInOrder) {
   // Earlier requests complete later; the answers must still come back in request order.
   std::atomic<int> seen{0};
