@@ -7,8 +7,10 @@
 #include <future>
 #include <iostream>
 
+#include <jemalloc/jemalloc.h>
 #include <spdlog/spdlog.h>
 
+#include "actors/memory_returner.hpp"
 #include "actors/messages.hpp"
 #include "actors/store_actor.hpp"
 #include "api/bootstrap.hpp"
@@ -30,6 +32,35 @@ const char* malloc_conf = "tcache_max:4194304";
 namespace {
 
 using namespace kactor;
+
+// jemalloc's counters for the memory returner: allocations and frees of all arenas, and the
+// dirty pages they hold. A counter jemalloc does not have reads as 0, so nothing is returned.
+template <typename T>
+T jemalloc_value(const char* name) {
+  T value{};
+  size_t size = sizeof value;
+  if (mallctl(name, &value, &size, nullptr, 0) != 0) return T{};
+  return value;
+}
+
+static_assert(MALLCTL_ARENAS_ALL == 4096, "the names below address all arenas as 4096");
+
+actors::allocator_state read_jemalloc() {
+  uint64_t epoch = 1;
+  size_t size = sizeof epoch;
+  mallctl("epoch", &epoch, &size, &epoch, size);  // refreshes the statistics below
+  actors::allocator_state state;
+  for (const char* counter : {"stats.arenas.4096.small.nmalloc", "stats.arenas.4096.small.ndalloc",
+                              "stats.arenas.4096.large.nmalloc", "stats.arenas.4096.large.ndalloc"})
+    state.operations += jemalloc_value<uint64_t>(counter);
+  state.unused_bytes =
+      jemalloc_value<size_t>("stats.arenas.4096.pdirty") * jemalloc_value<size_t>("arenas.page");
+  return state;
+}
+
+actors::allocator_hooks jemalloc_hooks() {
+  return {read_jemalloc, [] { mallctl("arena.4096.purge", nullptr, nullptr, nullptr, 0); }};
+}
 
 constexpr const char* kUsage = R"(Usage: kactor server --config FILE [options]
 
@@ -169,12 +200,15 @@ int run_server(const config::cluster_config& cfg) {
               url.c_str(), cfg.store.data_dir.c_str(), kubeconfig.c_str());
   std::fflush(stdout);
   spdlog::info("ready: store revision {}", backend->revision());
+  auto memory_returner =
+      actors::spawn_memory_returner(system, jemalloc_hooks(), std::chrono::milliseconds(100));
 
   sigset_t signals = termination_signals();
   int received = 0;
   sigwait(&signals, &received);
   spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
   api.set_ready(false);
+  actors::stop_memory_returner(memory_returner);
   http.stop();
   // Writes already queued finish and their callbacks (which use `api`) run before it goes.
   actors::stop_store_actor(store_actor);
