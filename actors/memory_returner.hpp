@@ -34,7 +34,7 @@ struct memory_return_rule {
 };
 
 struct allocator_hooks {
-  std::function<allocator_state()> read;  // called on the actor's thread, once per tick
+  std::function<allocator_state()> read;  // called by the actor, once per tick
   std::function<void()> give_back;        // returns the unused pages to the OS
 };
 
