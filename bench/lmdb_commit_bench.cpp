@@ -1,8 +1,10 @@
 // What the disk path of a create costs without the server: LMDB alone, configured as the store
-// configures it (MDB_NOTLS, one `objects` database), committing batches of puts of a stored
-// pod's size. For each case it prints the CPU (user + system, this process) and the wall time
-// per commit and per put, so the fixed cost of a synced commit and the cost of each put can be
-// told apart, with keys in sequence (bench-<n>) or scattered (hashed, like generated names).
+// configures it (MDB_NOTLS, the store's object layout: store/lmdb_objects.hpp), committing
+// batches of puts of a stored pod's size. For each case it prints the CPU (user + system, this
+// process) and the wall time per commit and per put, so the fixed cost of a synced commit and
+// the cost of each put can be told apart, with keys in sequence (bench-<n>) or scattered
+// (hashed, like generated names). The `keyed` cases put the JSON under the key itself, as the
+// store's first layout did.
 // Usage: lmdb_commit_bench [commits per case]   (default 1000)
 #include <lmdb.h>
 #include <sys/resource.h>
@@ -14,6 +16,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "store/lmdb_objects.hpp"
 
 namespace {
 
@@ -36,7 +40,7 @@ void check(int rc, const char* what) {
 // A fresh environment in its own temporary directory, removed again at the end.
 class environment {
  public:
-  explicit environment(unsigned flags) {
+  environment(unsigned flags, bool keyed) : keyed_(keyed) {
     std::string pattern = (fs::temp_directory_path() / "lmdb_commit_bench.XXXXXX").string();
     if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = pattern;
@@ -46,7 +50,10 @@ class environment {
     check(mdb_env_open(env_, dir_.c_str(), MDB_NOTLS | flags, 0600), "mdb_env_open");
     MDB_txn* txn = nullptr;
     check(mdb_txn_begin(env_, nullptr, 0, &txn), "mdb_txn_begin");
-    check(mdb_dbi_open(txn, "objects", MDB_CREATE, &dbi_), "mdb_dbi_open");
+    if (keyed)
+      check(mdb_dbi_open(txn, "objects", MDB_CREATE, &dbi_), "mdb_dbi_open");
+    else
+      check(tables_.open(txn), "object_tables::open");
     check(mdb_txn_commit(txn), "mdb_txn_commit");
   }
   ~environment() {
@@ -65,7 +72,8 @@ class environment {
       std::string key = key_for(first + uint64_t(i), scattered);
       MDB_val k{key.size(), key.data()};
       MDB_val v{value.size(), const_cast<char*>(value.data())};
-      if (int rc = mdb_put(txn, dbi_, &k, &v, 0)) {
+      int rc = keyed_ ? mdb_put(txn, dbi_, &k, &v, 0) : tables_.put(txn, key, value);
+      if (rc) {
         mdb_txn_abort(txn);
         check(rc, "mdb_put");
       }
@@ -87,7 +95,9 @@ class environment {
 
   std::string dir_;
   MDB_env* env_ = nullptr;
+  bool keyed_;
   MDB_dbi dbi_ = 0;
+  kactor::store::object_tables tables_;
 };
 
 struct test_case {
@@ -95,10 +105,11 @@ struct test_case {
   unsigned flags;
   int batch;
   bool scattered;
+  bool keyed = false;
 };
 
 void run(const test_case& c, int commits) {
-  environment env(c.flags);
+  environment env(c.flags, c.keyed);
   const std::string value(k_value_bytes, 'x');
   const double cpu_start = cpu_seconds();
   const auto wall_start = std::chrono::steady_clock::now();
@@ -108,13 +119,14 @@ void run(const test_case& c, int commits) {
       std::chrono::steady_clock::now() - wall_start;
   const double cpu_us = (cpu_seconds() - cpu_start) * 1e6;
   const char* keys = c.scattered ? "random" : "sequential";
+  const char* layout = c.keyed ? "keyed" : "";
   std::printf(
-      "%-10s batch %2d, %-10s keys: %7.1f us cpu per commit, %6.1f us cpu per put, "
+      "%-10s batch %2d, %-10s keys%s%s: %7.1f us cpu per commit, %6.1f us cpu per put, "
       "%7.1f us wall per commit\n",
-      c.sync_name, c.batch, keys, cpu_us / commits, cpu_us / (double(commits) * c.batch),
-      wall.count() / commits);
-  std::printf("RESULT lmdb_%s_b%d_%s_cpu_per_commit %.1f us\n", c.sync_name, c.batch, keys,
-              cpu_us / commits);
+      c.sync_name, c.batch, keys, c.keyed ? ", " : "", layout, cpu_us / commits,
+      cpu_us / (double(commits) * c.batch), wall.count() / commits);
+  std::printf("RESULT lmdb_%s_b%d_%s%s%s_cpu_per_commit %.1f us\n", c.sync_name, c.batch, keys,
+              c.keyed ? "_" : "", layout, cpu_us / commits);
 }
 
 }  // namespace
@@ -133,6 +145,10 @@ int main(int argc, char** argv) {
       {"nometasync", MDB_NOMETASYNC, 16, false},
       {"nosync", MDB_NOSYNC, 16, false},
       {"nosync", MDB_NOSYNC, 16, true},
+      {"nosync", MDB_NOSYNC, 64, false},
+      {"nosync", MDB_NOSYNC, 64, false, true},
+      {"nosync", MDB_NOSYNC, 64, true},
+      {"nosync", MDB_NOSYNC, 64, true, true},
   };
   try {
     for (const auto& c : cases) run(c, commits);

@@ -1,8 +1,8 @@
 // LMDB implementation of the storage backend.
 //
-// Layout: two named databases in one environment. "objects" maps store keys to object JSON;
-// "meta" holds "revision" (decimal ASCII), written in the same transaction as the objects so
-// the revision is durable together with the data it describes.
+// Layout: the objects in "index" and "values" (see lmdb_objects.hpp); "meta" holds "revision"
+// (decimal ASCII), written in the same transaction as the objects so the revision is durable
+// together with the data it describes.
 //
 // Threads: the environment is opened with MDB_NOTLS, so any thread (or migrating CAF actor) can
 // read. Every read is one short read-only transaction (plus the pending writes that go with it);
@@ -52,16 +52,16 @@
 
 #include "store/backend.hpp"
 #include "store/lmdb_checkpoint.hpp"
+#include "store/lmdb_objects.hpp"
 #include "store/pending_writes.hpp"
 #include "store/wal.hpp"
 
 namespace kactor::store {
 namespace {
 
-constexpr const char* k_objects_db = "objects";
 constexpr const char* k_meta_db = "meta";
 constexpr std::string_view k_revision_key = "revision";
-constexpr unsigned k_max_dbs = 4;
+constexpr unsigned k_max_dbs = k_object_dbs + 1;
 constexpr unsigned k_max_readers = 512;
 constexpr int k_max_map_growths = 8;
 // With the log, LMDB commits the batches since its last commit (which the log has made durable)
@@ -116,31 +116,6 @@ struct read_view {
   uint64_t revision = 0;
 };
 
-class cursor {
- public:
-  cursor(MDB_txn* txn, MDB_dbi dbi) {
-    if (int rc = mdb_cursor_open(txn, dbi, &cursor_))
-      throw std::runtime_error(lmdb_error("cannot open cursor", rc));
-  }
-  ~cursor() { mdb_cursor_close(cursor_); }
-  cursor(const cursor&) = delete;
-  cursor& operator=(const cursor&) = delete;
-
-  // Positions at the first key >= `from` (the first key at all when `from` is empty).
-  int seek(std::string_view from) {
-    key_ = to_val(from);
-    return mdb_cursor_get(cursor_, &key_, &value_, from.empty() ? MDB_FIRST : MDB_SET_RANGE);
-  }
-  int next() { return mdb_cursor_get(cursor_, &key_, &value_, MDB_NEXT); }
-  std::string_view key() const { return to_view(key_); }
-  std::string_view value() const { return to_view(value_); }
-
- private:
-  MDB_cursor* cursor_ = nullptr;
-  MDB_val key_{};
-  MDB_val value_{};
-};
-
 void check_cursor_end(int rc, std::string_view what) {
   if (rc != 0 && rc != MDB_NOTFOUND) throw std::runtime_error(lmdb_error(what, rc));
 }
@@ -190,6 +165,7 @@ class lmdb_backend final : public backend {
   void lock_directory();
   void open_environment(const lmdb_options& options, bool logged);
   void open_databases();
+  int create_databases();
   std::vector<wal_record> prepare_recovery(const lmdb_options& options);
   void finish_recovery(std::vector<wal_record> records, const lmdb_options& options, bool logged);
   void checkpoint_now();
@@ -231,7 +207,7 @@ class lmdb_backend final : public backend {
   std::string path_;
   int lock_fd_ = -1;  // holds an exclusive flock on <path>/kactor.lock
   MDB_env* env_ = nullptr;
-  MDB_dbi objects_ = 0;
+  object_tables objects_;
   MDB_dbi meta_ = 0;
   size_t max_key_size_ = 0;
   size_t map_size_ = 0;
@@ -308,6 +284,9 @@ lmdb_backend::lmdb_backend(const lmdb_options& options) : path_(options.path) {
     if (recover) records = prepare_recovery(options);
     open_environment(options, logged);
     open_databases();
+    // The conversion's commit freed the first layout's pages: they must not be written over
+    // before a checkpoint names the converted store.
+    if (recover && objects_.converted() != 0) checkpoint_now();
     if (recover) finish_recovery(std::move(records), options, logged);
   } catch (...) {
     stop_checkpointer();
@@ -373,9 +352,6 @@ std::vector<wal_record> lmdb_backend::prepare_recovery(const lmdb_options& optio
 // checkpointer or, when the log is no longer wanted, syncs LMDB and removes the log.
 void lmdb_backend::finish_recovery(std::vector<wal_record> records, const lmdb_options& options,
                                    bool logged) {
-  MDB_stat stat{};
-  mdb_env_stat(env_, &stat);
-  page_size_ = stat.ms_psize;
   uint64_t stored = revision();
   uint64_t last = stored;
   begin_write();
@@ -521,28 +497,41 @@ void lmdb_backend::open_environment(const lmdb_options& options, bool logged) {
   mdb_env_info(env_, &info);
   map_size_ = info.me_mapsize;  // an existing environment may already be larger
   max_key_size_ = static_cast<size_t>(mdb_env_get_maxkeysize(env_));
+  MDB_stat stat{};
+  mdb_env_stat(env_, &stat);
+  page_size_ = stat.ms_psize;
 }
 
+// Converting a store of the first layout needs room for both layouts at once: the map grows as
+// a write session's would.
 void lmdb_backend::open_databases() {
-  MDB_txn* txn = nullptr;
-  auto fail = [&](std::string_view what, int rc) {
-    if (txn) mdb_txn_abort(txn);
-    throw std::runtime_error(lmdb_error(std::string(what) + " in '" + path_ + "'", rc));
-  };
-  if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn)) {
-    txn = nullptr;
-    fail("cannot begin transaction", rc);
+  int rc = create_databases();
+  for (int growths = 0; rc == MDB_MAP_FULL && growths < k_max_map_growths; ++growths) {
+    if ((rc = mdb_env_set_mapsize(env_, map_size_ * 2))) break;
+    map_size_ *= 2;
+    rc = create_databases();
   }
-  if (int rc = mdb_dbi_open(txn, k_objects_db, MDB_CREATE, &objects_))
-    fail("cannot open database 'objects'", rc);
-  if (int rc = mdb_dbi_open(txn, k_meta_db, MDB_CREATE, &meta_))
-    fail("cannot open database 'meta'", rc);
-  int rc = mdb_txn_commit(txn);
-  txn = nullptr;
-  if (rc) fail("cannot commit database creation", rc);
+  if (rc) throw std::runtime_error(lmdb_error("cannot open the databases in '" + path_ + "'", rc));
+  if (size_t converted = objects_.converted()) {
+    spdlog::info("store: moved {} objects of '{}' into the index and values layout", converted,
+                 path_);
+    if ((rc = mdb_env_sync(env_, 1))) throw std::runtime_error(lmdb_error("cannot sync", rc));
+  }
   MDB_envinfo info{};
   mdb_env_info(env_, &info);
   publish_durable(info.me_last_txnid);  // everything LMDB holds when it opens
+}
+
+int lmdb_backend::create_databases() {
+  MDB_txn* txn = nullptr;
+  if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn)) return rc;
+  int rc = mdb_dbi_open(txn, k_meta_db, MDB_CREATE, &meta_);
+  if (rc == 0) rc = objects_.open(txn);
+  if (rc) {
+    mdb_txn_abort(txn);
+    return rc;
+  }
+  return mdb_txn_commit(txn);
 }
 
 // A reader's snapshot may include the one commit whose log record is still being synced (see
@@ -642,9 +631,8 @@ std::optional<std::string> lmdb_backend::get(std::string_view key, uint64_t* rev
   std::optional<pending_writes::value_ptr> written;
   if (pending) written = pending->find(key, visible);
   if (written) return *written ? std::optional<std::string>(**written) : std::nullopt;
-  MDB_val k = to_val(key);
   MDB_val v;
-  int rc = mdb_get(txn.get(), objects_, &k, &v);
+  int rc = objects_.get(txn.get(), key, v);
   if (rc == MDB_NOTFOUND) return std::nullopt;
   if (rc) throw std::runtime_error(lmdb_error("cannot read '" + std::string(key) + "'", rc));
   return std::string(to_view(v));
@@ -682,7 +670,7 @@ range_view lmdb_backend::view_scan(const read_view& view, std::string_view prefi
   result.revision = view.revision;
   const auto written = view.pending->range(prefix, start_after, view.visible);
   size_t next_written = 0;
-  cursor c(view.txn, objects_);
+  object_cursor c(view.txn, objects_);
   // LMDB rejects seek keys longer than its key limit; seeking to a truncated start_after lands
   // at or before the right place and the loop below skips the rest.
   std::string_view from = std::max(prefix, start_after);
@@ -693,23 +681,25 @@ range_view lmdb_backend::view_scan(const read_view& view, std::string_view prefi
     const bool pending = next_written < written.size();
     if (!stored && !pending) break;
     item_view item;
-    if (pending && (!stored || written[next_written].key <= c.key())) {
+    const bool from_pending = pending && (!stored || written[next_written].key <= c.key());
+    if (from_pending) {
       const auto& w = written[next_written++];
       if (stored && w.key == c.key()) rc = c.next();
       if (!w.value) continue;
       item = {w.key, *w.value};
     } else {
-      item = {c.key(), c.value()};
-      rc = c.next();
+      item.key = c.key();
     }
     if (result.more) {  // counting the rest only: values are neither copied nor touched
       ++result.remaining;
     } else if (limit != 0 && result.items.size() == limit) {
       result.more = true;
       result.remaining = 1;
-    } else if (!take || take(item.key, item.value)) {
-      result.items.push_back(item);
+    } else {
+      if (!from_pending) item.value = c.value();
+      if (!take || take(item.key, item.value)) result.items.push_back(item);
     }
+    if (!from_pending) rc = c.next();
   }
   check_cursor_end(rc, "cannot scan '" + std::string(prefix) + "'");
   return result;
@@ -809,9 +799,8 @@ void lmdb_backend::begin_write() {
 std::optional<std::string> lmdb_backend::get_for_write(std::string_view key) {
   require_session("get_for_write");
   if (!session_usable() || !storable_key(key)) return std::nullopt;
-  MDB_val k = to_val(key);
   MDB_val v;
-  int rc = mdb_get(write_txn_, objects_, &k, &v);
+  int rc = objects_.get(write_txn_, key, v);
   if (rc == MDB_NOTFOUND) return std::nullopt;
   if (rc) {
     fail_session(lmdb_error("cannot read '" + std::string(key) + "'", rc));
@@ -825,7 +814,7 @@ std::vector<std::string> lmdb_backend::keys_for_write(std::string_view prefix) {
   std::vector<std::string> keys;
   if (!session_usable()) return keys;
   try {
-    cursor c(write_txn_, objects_);
+    object_cursor c(write_txn_, objects_);
     int rc = c.seek(prefix.substr(0, max_key_size_));
     for (; rc == 0 && c.key().starts_with(prefix); rc = c.next()) keys.emplace_back(c.key());
     check_cursor_end(rc, "cannot scan '" + std::string(prefix) + "'");
@@ -838,13 +827,8 @@ std::vector<std::string> lmdb_backend::keys_for_write(std::string_view prefix) {
 
 int lmdb_backend::write_one(const mutation& m) {
   if (!storable_key(m.key)) return MDB_BAD_VALSIZE;
-  MDB_val key = to_val(m.key);
-  if (m.operation == mutation::op::erase) {
-    int rc = mdb_del(write_txn_, objects_, &key, nullptr);
-    return rc == MDB_NOTFOUND ? 0 : rc;
-  }
-  MDB_val value = to_val(m.value);
-  return mdb_put(write_txn_, objects_, &key, &value, 0);
+  if (m.operation == mutation::op::erase) return objects_.erase(write_txn_, m.key);
+  return objects_.put(write_txn_, m.key, m.value);
 }
 
 void lmdb_backend::apply(mutation m) {

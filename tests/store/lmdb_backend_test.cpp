@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <lmdb.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "store/backend.hpp"
@@ -228,6 +230,63 @@ TEST_F(LmdbBackend, DataAndRevisionSurviveReopen) {
   EXPECT_EQ(db->get("core/namespaces/default"), "ns");
   EXPECT_FALSE(db->get("core/pods/default/uncommitted"));
 }
+
+// The objects under their keys in one "objects" database, as the first layout kept them.
+void write_first_layout(const std::string& path, uint64_t revision,
+                        const std::vector<std::pair<std::string, std::string>>& objects) {
+  std::filesystem::create_directories(path);
+  MDB_env* env = nullptr;
+  ASSERT_EQ(mdb_env_create(&env), 0);
+  mdb_env_set_maxdbs(env, 4);
+  ASSERT_EQ(mdb_env_open(env, path.c_str(), MDB_NOTLS, 0600), 0);
+  MDB_txn* txn = nullptr;
+  ASSERT_EQ(mdb_txn_begin(env, nullptr, 0, &txn), 0);
+  MDB_dbi objects_db = 0, meta_db = 0;
+  ASSERT_EQ(mdb_dbi_open(txn, "objects", MDB_CREATE, &objects_db), 0);
+  ASSERT_EQ(mdb_dbi_open(txn, "meta", MDB_CREATE, &meta_db), 0);
+  auto put_text = [&](MDB_dbi dbi, const std::string& key, const std::string& value) {
+    MDB_val k{key.size(), const_cast<char*>(key.data())};
+    MDB_val v{value.size(), const_cast<char*>(value.data())};
+    return mdb_put(txn, dbi, &k, &v, 0);
+  };
+  for (const auto& [key, value] : objects) ASSERT_EQ(put_text(objects_db, key, value), 0);
+  ASSERT_EQ(put_text(meta_db, "revision", std::to_string(revision)), 0);
+  ASSERT_EQ(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+}
+
+class FirstLayout : public ::testing::TestWithParam<bool> {
+ protected:
+  std::unique_ptr<backend> open() {
+    return open_lmdb(
+        {.path = dir.path() + "/db", .map_size = size_t{64} << 20, .write_ahead_log = GetParam()});
+  }
+  temp_dir dir;
+};
+
+TEST_P(FirstLayout, AStoreOfTheFirstLayoutOpensWithItsObjectsAndRevision) {
+  write_first_layout(dir.path() + "/db", 7,
+                     {{"core/namespaces/default", "ns"},
+                      {"core/pods/default/b", "pod b"},
+                      {"core/pods/default/a", "pod a"}});
+  {
+    auto db = open();
+    EXPECT_EQ(db->revision(), 7u);
+    EXPECT_EQ(db->get("core/pods/default/a"), "pod a");
+    EXPECT_EQ(keys_of(db->range("core/pods/default/", "", 0)),
+              (std::vector<std::string>{"core/pods/default/a", "core/pods/default/b"}));
+    write_all(*db, 8, {put("core/pods/default/c", "pod c"), erase("core/pods/default/b")});
+  }
+  auto db = open();
+  EXPECT_EQ(db->revision(), 8u);
+  EXPECT_EQ(keys_of(db->range("core/", "", 0)),
+            (std::vector<std::string>{"core/namespaces/default", "core/pods/default/a",
+                                      "core/pods/default/c"}));
+  EXPECT_EQ(db->get("core/pods/default/c"), "pod c");
+}
+
+INSTANTIATE_TEST_SUITE_P(WithAndWithoutTheLog, FirstLayout, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "Logged" : "Unlogged"; });
 
 TEST_F(LmdbBackend, OneServerPerDataDirectory) {
   {
