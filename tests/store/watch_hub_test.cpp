@@ -207,6 +207,8 @@ TEST(WatchHub, ReplayAndLiveHaveNoGapsOrDuplicatesUnderAConcurrentPublisher) {
     std::vector<uint64_t> seen;  // written under the hub's lock, read after the join
   };
   std::vector<std::unique_ptr<watcher_log>> logs;
+  // From revision 0 a watch starts live, not from the first event: join once there are events.
+  while (hub.latest_revision() == 0) std::this_thread::yield();
   while (logs.size() < subscribers) {
     uint64_t latest = hub.latest_revision();
     auto log = std::make_unique<watcher_log>();
