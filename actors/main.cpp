@@ -169,7 +169,9 @@ int run_server(const config::cluster_config& cfg) {
   caf_cfg.set("scheduler.policy", caf::atom("sharing"));
   actors::add_store_message_types(caf_cfg);
   caf::actor_system system{caf_cfg};
-  auto store_actor = actors::spawn_store_actor(system, *backend, hub);
+  actors::store_actor_options store_options;
+  store_options.serial_poll.window = std::chrono::microseconds(cfg.api_server.serial_poll_micros);
+  auto store_actor = actors::spawn_store_actor(system, *backend, hub, store_options);
   actors::store_client writer(store_actor);
 
   net::server_options http_options;

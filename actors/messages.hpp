@@ -16,6 +16,7 @@ namespace kactor::actors {
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using settle_atom = caf::atom_constant<caf::atom("settle")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
 
 struct write_job {
   store::write_request request;

@@ -5,6 +5,8 @@
 #include <ctime>
 #include <random>
 
+#include <sched.h>
+
 #include <spdlog/spdlog.h>
 
 #include "actors/messages.hpp"
@@ -12,6 +14,8 @@
 
 namespace kactor::actors {
 namespace {
+
+using clock = std::chrono::steady_clock;
 
 struct store_state {
   store::backend* backend = nullptr;
@@ -23,6 +27,9 @@ struct store_state {
   bool flushed_since_settle_scheduled = false;
   uint64_t revision = 0;
   std::mt19937_64 rng{std::random_device{}()};
+  clock::time_point last_flush;
+  clock::time_point single_writes_since = clock::now();  // every batch since held one write
+  bool polling = false;
   static inline const char* name = "kactor.store";
 };
 
@@ -67,6 +74,35 @@ void fail_written(std::vector<store::write_result>& results, const std::vector<b
   }
 }
 
+// A lone client's next write comes right after the reply (kubectl, a controller's one
+// connection). Waking this thread's CPU for it costs as much as the write's trip through the
+// server on a VM that does not poll before halting, so while the writes come one at a time the
+// thread keeps itself busy with poll messages for a moment after each reply (the writes queue
+// behind them), yielding its CPU to any other thread that wants it.
+void await_serial_writer(store_pointer self, size_t batch_size) {
+  auto& st = self->state;
+  st.last_flush = clock::now();
+  if (batch_size > 1) st.single_writes_since = st.last_flush;
+  if (st.polling ||
+      !st.options.serial_poll.should_poll({}, st.last_flush - st.single_writes_since, true))
+    return;
+  st.polling = true;
+  self->send(self, poll_atom::value);
+}
+
+void poll(store_pointer self) {
+  auto& st = self->state;
+  const auto now = clock::now();
+  // A write that came meanwhile is in `pending`, its flush message queued behind this one.
+  if (!st.pending.empty() || !st.options.serial_poll.should_poll(
+                                 now - st.last_flush, now - st.single_writes_since, true)) {
+    st.polling = false;
+    return;
+  }
+  sched_yield();
+  self->send(self, poll_atom::value);
+}
+
 // One transaction for every queued write; replies after the commit.
 void flush(store_pointer self) {
   auto& st = self->state;
@@ -109,6 +145,7 @@ void flush(store_pointer self) {
     st.backend->abort_write();
   }
   for (size_t i = 0; i < jobs.size(); ++i) jobs[i].done(std::move(results[i]));
+  await_serial_writer(self, jobs.size());
   st.flushed_since_settle_scheduled = true;
   if (!st.settle_scheduled && st.backend->unsettled()) {
     st.settle_scheduled = true;
@@ -159,6 +196,7 @@ caf::behavior store_actor(store_pointer self, store::backend* backend, store::wa
       },
       [=](flush_atom) { flush(self); },
       [=](settle_atom) { settle_when_idle(self); },
+      [=](poll_atom) { poll(self); },
       [=](shutdown_atom) {
         flush(self);
         self->state.backend->settle();

@@ -9,6 +9,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "net/serial_poll.hpp"
 #include "store/backend.hpp"
 #include "store/watch_hub.hpp"
 #include "store/write_client.hpp"
@@ -19,6 +20,10 @@ struct store_actor_options {
   size_t max_batch = 1024;  // writes per transaction at most
   // On a thread of its own (commits block on fsync). A scheduled store shares CAF's workers.
   bool detached = true;
+  // While the writes have come one at a time for `serial_poll.serial_after`, the writer stays
+  // awake this long after each reply for the next write instead of sleeping
+  // (net/serial_poll.hpp). Off by default; the server sets it from apiServer.serialPollMicros.
+  net::serial_poll_rule serial_poll{.window = std::chrono::microseconds(0)};
 };
 
 // `backend` and `hub` must outlive the actor.

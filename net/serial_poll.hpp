@@ -1,4 +1,4 @@
-// When an io thread that has nothing to do polls instead of sleeping.
+// When an io thread (or the store's writer) that has nothing to do polls instead of sleeping.
 //
 // Waking a halted CPU takes 25-60 us on a VM whose guest does not poll before halting (the
 // project's 2-vCPU benchmark machine), as long as the rest of a request's trip through the
@@ -6,7 +6,8 @@
 // twice per request: once when the store's answer arrives, once when the next request does.
 // So while one connection alone has been sending the requests, its io thread keeps polling for
 // a moment after each piece of work. Once requests come from several connections the CPUs stay
-// busy anyway, and polling would only take time from the threads doing the work.
+// busy anyway, and polling would only take time from the threads doing the work. The store's
+// writer applies the same rule to its batches: serial while each has held a single write.
 #pragma once
 
 #include <chrono>

@@ -88,11 +88,12 @@ class StoreActorTest : public ::testing::Test {
     // The system keeps a reference to its config: it must outlive the system.
     config_.set("scheduler.max-threads", 2);
     system_ = std::make_unique<caf::actor_system>(config_);
-    store_ = actors::spawn_store_actor(*system_, *backend_, *hub_);
+    store_ = actors::spawn_store_actor(*system_, *backend_, *hub_, actor_options());
     client_ = std::make_unique<actors::store_client>(store_);
   }
 
   virtual store::lmdb_options store_options() const { return {.path = dir_, .sync = false}; }
+  virtual actors::store_actor_options actor_options() const { return {}; }
 
   void TearDown() override {
     actors::stop_store_actor(store_);
@@ -267,6 +268,41 @@ TEST_F(SettlingStoreActorTest, TheBackendSettlesOnceWritesStop) {
   EXPECT_GE(backend_->settles.load(), 1);
   EXPECT_TRUE(backend_->get("core/configmaps/default/c19", &revision).has_value());
   EXPECT_EQ(revision, backend_->revision());
+}
+
+// A writer that stays awake after each reply of a serial client (from the first write on, for
+// 20 ms) still serves every write in order, joins concurrent ones into batches, and stops.
+class PollingStoreActorTest : public StoreActorTest {
+ protected:
+  actors::store_actor_options actor_options() const override {
+    actors::store_actor_options options;
+    options.serial_poll = {.window = std::chrono::milliseconds(20),
+                           .serial_after = std::chrono::milliseconds(0)};
+    return options;
+  }
+};
+
+TEST_F(PollingStoreActorTest, WritesAreServedWhileTheWriterPollsAndItStillStops) {
+  create_default_namespace();
+  uint64_t last = 0;
+  for (int i = 0; i < 30; ++i) {
+    auto r = submit_and_wait(config_map("serial" + std::to_string(i)));
+    ASSERT_TRUE(r.ok) << r.error.message;
+    if (last != 0) EXPECT_EQ(r.revision, last + 1);
+    last = r.revision;
+  }
+  const int commits_before = backend_->commits.load();
+  result_sink sink;
+  sink.expected = 40;
+  backend_->hold();  // the first write's commit waits, the others queue behind it
+  for (int i = 0; i < 40; ++i)
+    client_->submit(config_map("burst" + std::to_string(i)),
+                    [&](store::write_result r) { sink.add(std::move(r), 0); });
+  backend_->release();
+  ASSERT_TRUE(sink.wait());
+  for (const auto& r : sink.results) EXPECT_TRUE(r.ok) << r.error.message;
+  EXPECT_LE(backend_->commits.load() - commits_before, 2);
+  submit_and_wait(config_map("last"));  // TearDown stops the writer while it polls
 }
 
 }  // namespace
