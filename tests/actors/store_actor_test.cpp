@@ -288,7 +288,9 @@ TEST_F(PollingStoreActorTest, WritesAreServedWhileTheWriterPollsAndItStillStops)
   for (int i = 0; i < 30; ++i) {
     auto r = submit_and_wait(config_map("serial" + std::to_string(i)));
     ASSERT_TRUE(r.ok) << r.error.message;
-    if (last != 0) EXPECT_EQ(r.revision, last + 1);
+    if (last != 0) {
+      EXPECT_EQ(r.revision, last + 1);
+    }
     last = r.revision;
   }
   const int commits_before = backend_->commits.load();
