@@ -37,7 +37,7 @@ int next_free_slot(MDB_txn* txn, MDB_dbi values, uint64_t& next) {
   uint64_t last = 0;
   if (rc == 0 && !read_slot(key, last)) rc = MDB_CORRUPTED;
   mdb_cursor_close(cursor);
-  if (rc == MDB_NOTFOUND) return 0;
+  if (rc == MDB_NOTFOUND) rc = 0;  // no value yet: slots start at 1
   if (rc == 0) next = last + 1;
   return rc;
 }
