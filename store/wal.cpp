@@ -82,8 +82,9 @@ std::vector<wal_record> parse_segment(std::string_view bytes, uint64_t seq, size
   return records;
 }
 
-// Writes the whole segment once, so that appending into it later changes no file metadata and
-// each record's fdatasync writes its data and nothing else.
+// Writes the whole segment once, so that appending into it later allocates no blocks and never
+// changes the file's size: a record's fdatasync writes its data (and, on ext4 without a journal,
+// the inode block when the write changed the mtime, at most once per clock tick).
 bool fill_with_zeros(int fd, size_t bytes) {
   static const std::string zeros(1 << 20, '\0');
   for (size_t offset = 0; offset < bytes; offset += zeros.size()) {
