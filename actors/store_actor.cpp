@@ -119,6 +119,8 @@ void flush(store_pointer self) {
   store::write_context ctx;
   ctx.now = now_rfc3339();
   ctx.new_uid = [&st] { return new_uuid(st.rng); };
+  std::set<std::string, std::less<>> open_namespaces;
+  ctx.open_namespaces = &open_namespaces;
 
   st.backend->begin_write();
   for (size_t i = 0; i < jobs.size(); ++i) {

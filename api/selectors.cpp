@@ -673,20 +673,25 @@ std::optional<std::string> unescape_value(std::string_view s, std::string& error
 // Facts
 
 // A scalar as kube's field sets print it: strings as they are, booleans true/false, numbers in
-// decimal. Absent or non-scalar values give nullopt.
-std::optional<std::string> scalar_text(const json::value* v) {
+// decimal (written into `digits`). Absent or non-scalar values give nullopt.
+std::optional<std::string_view> scalar_text(const json::value* v, std::string& digits) {
   if (v == nullptr) return std::nullopt;
   switch (v->type()) {
     case json::kind::string:
-      return v->as_string();
+      return std::string_view(v->as_string());
     case json::kind::boolean:
       return v->as_bool() ? "true" : "false";
     case json::kind::integer:
-      return std::to_string(v->as_int());
+      digits = std::to_string(v->as_int());
+      return digits;
     case json::kind::number: {
       const double d = v->as_double();
-      if (std::trunc(d) == d && std::abs(d) < 1e18) return std::to_string(static_cast<int64_t>(d));
-      return std::to_string(d);
+      if (std::trunc(d) == d && std::abs(d) < 1e18) {
+        digits = std::to_string(static_cast<int64_t>(d));
+      } else {
+        digits = std::to_string(d);
+      }
+      return digits;
     }
     default:
       return std::nullopt;
@@ -695,12 +700,8 @@ std::optional<std::string> scalar_text(const json::value* v) {
 
 // Sets the field at prefix + name to v's text when v is a scalar.
 void put(fact_map& fields, std::string_view prefix, std::string_view name, const json::value* v) {
-  auto text = scalar_text(v);
-  if (!text) return;
-  std::string path;
-  path.reserve(prefix.size() + name.size());
-  path.append(prefix).append(name);
-  fields.insert_or_assign(std::move(path), std::move(*text));
+  std::string digits;
+  if (auto text = scalar_text(v, digits)) fields.insert_or_assign(prefix, name, *text);
 }
 
 void put(fact_map& fields, std::string_view path, const json::value* v) {
@@ -710,8 +711,8 @@ void put(fact_map& fields, std::string_view path, const json::value* v) {
 // Go zero values: fields kube reads from non-pointer bools and ints are always present.
 void put_or(fact_map& fields, std::string_view path, const json::value* v,
             std::string_view fallback) {
-  auto text = scalar_text(v);
-  fields.insert_or_assign(std::string(path), text ? std::move(*text) : std::string(fallback));
+  std::string digits;
+  fields.insert_or_assign(path, scalar_text(v, digits).value_or(fallback));
 }
 
 // parent's member `key`, or null when parent is null or not an object.
@@ -756,8 +757,10 @@ void event_facts(const json::value& obj, fact_map& fields) {
   put(fields, "type", obj.find("type"));
 }
 
-// Room for the fields of the kinds with the most (Events have 13 with the metadata's two).
+// Room for the fields of the kinds with the most (Events have 13 with the metadata's two), and
+// for their keys and values.
 constexpr size_t k_reserved_fields = 13;
+constexpr size_t k_reserved_field_bytes = 512;
 
 void kind_facts(std::string_view kind, const json::value& obj, fact_map& fields) {
   if (kind == "Pod") {
@@ -783,44 +786,61 @@ void kind_facts(std::string_view kind, const json::value& obj, fact_map& fields)
 // Public API
 
 fact_map::fact_map(std::initializer_list<value_type> entries) {
-  entries_.reserve(entries.size());
+  slots_.reserve(entries.size());
   for (const auto& [key, value] : entries) insert_or_assign(key, value);
 }
 
 fact_map::const_iterator fact_map::find(std::string_view key) const {
-  auto it = begin() + static_cast<std::ptrdiff_t>(lower_bound(key));
-  return it != end() && it->first == key ? it : end();
+  const size_t i = lower_bound(key);
+  return i < slots_.size() && key_of(slots_[i]) == key ? const_iterator(this, i) : end();
 }
 
-const std::string& fact_map::at(std::string_view key) const {
+std::string_view fact_map::at(std::string_view key) const {
   auto it = find(key);
   if (it == end()) throw std::out_of_range("fact_map::at: no " + std::string(key));
   return it->second;
 }
 
-void fact_map::insert_or_assign(std::string key, std::string value) {
-  auto it = entries_.begin() + static_cast<std::ptrdiff_t>(lower_bound(key));
-  if (it != entries_.end() && it->first == key)
-    it->second = std::move(value);
-  else
-    entries_.emplace(it, std::move(key), std::move(value));
+void fact_map::insert_or_assign(std::string_view key_head, std::string_view key_tail,
+                                std::string_view value) {
+  if (text_.size() + key_head.size() + key_tail.size() + value.size() > UINT32_MAX)
+    throw std::length_error("fact_map: more than 4 GiB of keys and values");
+  slot added;
+  added.key_at = static_cast<uint32_t>(text_.size());
+  text_.append(key_head).append(key_tail);
+  added.key_size = static_cast<uint32_t>(text_.size() - added.key_at);
+  added.value_at = static_cast<uint32_t>(text_.size());
+  text_.append(value);
+  added.value_size = static_cast<uint32_t>(value.size());
+
+  const std::string_view key = key_of(added);
+  const size_t i = lower_bound(key);
+  if (i < slots_.size() && key_of(slots_[i]) == key) {
+    slots_[i].value_at = added.value_at;
+    slots_[i].value_size = added.value_size;
+  } else {
+    slots_.insert(slots_.begin() + static_cast<std::ptrdiff_t>(i), added);
+  }
 }
 
 size_t fact_map::lower_bound(std::string_view key) const {
   // Keys mostly arrive in order: check the end first.
-  if (entries_.empty() || entries_.back().first < key) return entries_.size();
-  auto it = std::lower_bound(begin(), end(), key,
-                             [](const value_type& e, std::string_view k) { return e.first < k; });
-  return static_cast<size_t>(it - begin());
+  if (slots_.empty() || key_of(slots_.back()) < key) return slots_.size();
+  auto it = std::lower_bound(slots_.begin(), slots_.end(), key,
+                             [this](const slot& s, std::string_view k) { return key_of(s) < k; });
+  return static_cast<size_t>(it - slots_.begin());
 }
 
 object_facts extract_facts(const json::value& obj) {
   object_facts facts;
   const std::string_view kind = obj.get_string("kind");
-  facts.fields.reserve(k_reserved_fields);
+  facts.fields.reserve(k_reserved_fields, k_reserved_field_bytes);
   const json::value* metadata = obj.find("metadata");
   if (const json::value* labels = member_of(metadata, "labels"); labels && labels->is_object()) {
-    facts.labels.reserve(labels->as_object().size());
+    size_t bytes = 0;
+    for (const auto& m : labels->as_object())
+      if (m.val.is_string()) bytes += m.key.size() + m.val.as_string().size();
+    facts.labels.reserve(labels->as_object().size(), bytes);
     for (const auto& m : labels->as_object())
       if (m.val.is_string()) facts.labels.insert_or_assign(m.key, m.val.as_string());
   }

@@ -2,7 +2,10 @@
 // once and matched against the facts extracted from an object.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,37 +16,95 @@
 
 namespace kactor::api {
 
-// A small string-to-string map kept as a vector sorted by key: one allocation instead of a node
-// per entry. Iterates in key order, like std::map.
+// A small string-to-string map sorted by key. Keys and values share one buffer, so a map costs
+// two allocations however many entries it holds: facts are built for every write and freed when
+// its watch event leaves the history. Iterates in key order, like std::map.
 class fact_map {
  public:
-  using value_type = std::pair<std::string, std::string>;
-  using const_iterator = std::vector<value_type>::const_iterator;
+  using value_type = std::pair<std::string_view, std::string_view>;
+
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = fact_map::value_type;
+    using difference_type = std::ptrdiff_t;
+    using reference = value_type;
+    using pointer = void;
+
+    // What `it->first` and `it->second` read through.
+    struct arrow {
+      value_type entry;
+      const value_type* operator->() const { return &entry; }
+    };
+
+    const_iterator() = default;
+    value_type operator*() const { return map_->entry(index_); }
+    arrow operator->() const { return {**this}; }
+    const_iterator& operator++() {
+      ++index_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator before = *this;
+      ++index_;
+      return before;
+    }
+    bool operator==(const const_iterator&) const = default;
+
+   private:
+    friend class fact_map;
+    const_iterator(const fact_map* map, size_t index) : map_(map), index_(index) {}
+    const fact_map* map_ = nullptr;
+    size_t index_ = 0;
+  };
 
   fact_map() = default;
   // Later entries win over earlier ones with the same key.
   fact_map(std::initializer_list<value_type> entries);
 
-  const_iterator begin() const { return entries_.begin(); }
-  const_iterator end() const { return entries_.end(); }
-  size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
-  void reserve(size_t n) { entries_.reserve(n); }
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, slots_.size()}; }
+  size_t size() const { return slots_.size(); }
+  bool empty() const { return slots_.empty(); }
+  void reserve(size_t entries, size_t text_bytes) {
+    slots_.reserve(entries);
+    text_.reserve(text_bytes);
+  }
 
   // The entry with `key`, or end().
   const_iterator find(std::string_view key) const;
   bool contains(std::string_view key) const { return find(key) != end(); }
   // The value at `key`; throws std::out_of_range when there is none.
-  const std::string& at(std::string_view key) const;
-  void insert_or_assign(std::string key, std::string value);
+  std::string_view at(std::string_view key) const;
+  void insert_or_assign(std::string_view key, std::string_view value) {
+    insert_or_assign(key, {}, value);
+  }
+  // The key is key_head followed by key_tail.
+  void insert_or_assign(std::string_view key_head, std::string_view key_tail,
+                        std::string_view value);
 
-  friend bool operator==(const fact_map&, const fact_map&) = default;
+  friend bool operator==(const fact_map& a, const fact_map& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
 
  private:
+  struct slot {  // where an entry's key and value are in text_
+    uint32_t key_at = 0;
+    uint32_t key_size = 0;
+    uint32_t value_at = 0;
+    uint32_t value_size = 0;
+  };
+
+  std::string_view key_of(const slot& s) const { return {text_.data() + s.key_at, s.key_size}; }
+  value_type entry(size_t index) const {
+    const slot& s = slots_[index];
+    return {key_of(s), {text_.data() + s.value_at, s.value_size}};
+  }
   // The index of the first entry whose key is not less than `key`.
   size_t lower_bound(std::string_view key) const;
 
-  std::vector<value_type> entries_;
+  std::string text_;  // keys and values; a replaced value's old bytes stay unused
+  std::vector<slot> slots_;
 };
 
 // What selectors can look at, extracted from an object once (e.g. once per watch event, shared

@@ -140,6 +140,19 @@ bool parse_object(std::string_view text, value& out) {
   return json::parse(text, out).ok && out.is_object();
 }
 
+// Whether a stored Namespace is being deleted or Terminating.
+bool namespace_closing(std::string_view bytes) {
+  // Most namespaces are open: without either word they cannot be closing, no need to parse.
+  if (bytes.find("\"deletionTimestamp\"") == std::string_view::npos &&
+      bytes.find("Terminating") == std::string_view::npos)
+    return false;
+  value ns;
+  if (!parse_object(bytes, ns)) return false;
+  const value* phase = ns.at({"status", "phase"});
+  const bool terminating = phase && phase->is_string() && phase->as_string() == "Terminating";
+  return being_deleted(ns) || terminating;
+}
+
 // The request's object: the parsed one a local writer handed over, else its body parsed.
 bool take_object(const write_request& req, value& out) {
   if (!req.object) return parse_object(req.body, out);
@@ -407,17 +420,13 @@ write_outcome planner::remove() {
 std::optional<api::api_error> planner::check_namespace_open() const {
   if (req_.ns.empty())
     return api::bad_request("a namespace is required to create " + info_.group_resource());
+  if (ctx_.open_namespaces && ctx_.open_namespaces->contains(req_.ns)) return std::nullopt;
   auto bytes = session_.get_for_write(object_key("", "namespaces", "", req_.ns));
   if (!bytes) return api::not_found("namespaces", "", req_.ns);
-  // Most namespaces are open: without either word they cannot be closing, no need to parse.
-  if (bytes->find("\"deletionTimestamp\"") == std::string::npos &&
-      bytes->find("Terminating") == std::string::npos)
+  if (!namespace_closing(*bytes)) {
+    if (ctx_.open_namespaces) ctx_.open_namespaces->emplace(req_.ns);
     return std::nullopt;
-  value ns;
-  if (!parse_object(*bytes, ns)) return std::nullopt;
-  const value* phase = ns.at({"status", "phase"});
-  bool terminating = phase && phase->is_string() && phase->as_string() == "Terminating";
-  if (!being_deleted(ns) && !terminating) return std::nullopt;
+  }
   api::api_error error = api::forbidden(
       info_.group_resource() + " \"" + req_.name + "\" is forbidden: unable to create new " +
       "content in namespace " + req_.ns + " because it is being terminated");
@@ -646,6 +655,7 @@ write_outcome prepare_write(const write_request& req, backend& session, const wr
   if (req.name.empty()) return failure(api::bad_request("resource name may not be empty"));
   const api::resource_info* info = api::find_resource(req.group, "", req.plural);
   if (!info) return failure(api::path_not_found());
+  if (ctx.open_namespaces && info->kind == "Namespace") ctx.open_namespaces->clear();
   return planner(req, session, ctx, *info).run();
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ struct write_context {
   uint64_t revision = 0;                 // the revision this write gets if it changes anything
   std::string now;                       // RFC 3339 UTC, seconds: "2026-11-27T03:45:47Z"
   std::function<std::string()> new_uid;  // called once per create
+  // Namespaces that writes earlier in the batch found open for creates, kept by the caller for
+  // one batch (null: none kept), so that a batch of creates reads each namespace once. Any write
+  // to a namespace clears it.
+  std::set<std::string, std::less<>>* open_namespaces = nullptr;
 };
 
 struct write_outcome {

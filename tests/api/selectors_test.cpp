@@ -328,6 +328,23 @@ TEST(FactMap, KeepsKeyOrderAndLastWriteWins) {
   EXPECT_TRUE(fact_map().empty());
 }
 
+TEST(FactMap, JoinedKeysCopiesAndEquality) {
+  fact_map m;
+  m.insert_or_assign("spec.", "nodeName", "node-a");
+  m.insert_or_assign("spec.nodeName", "node-b");  // replaces the joined key's value
+  m.insert_or_assign("metadata.", "name", "p");
+  EXPECT_EQ(m.at("spec.nodeName"), "node-b");
+  EXPECT_EQ(m.size(), 2u);
+  // Same entries built in another order (so laid out differently inside) compare equal.
+  const fact_map same{{"metadata.name", "p"}, {"spec.nodeName", "node-b"}};
+  EXPECT_EQ(m, same);
+  EXPECT_NE(m, (fact_map{{"metadata.name", "p"}, {"spec.nodeName", "node-a"}}));
+  fact_map copy = m;
+  m.insert_or_assign("metadata.name", "q");
+  EXPECT_EQ(copy.at("metadata.name"), "p");
+  EXPECT_EQ(m.at("metadata.name"), "q");
+}
+
 TEST(ExtractFacts, Pod) {
   object_facts f = extract_facts(parse_json(R"({
     "kind":"Pod","apiVersion":"v1",

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -78,8 +79,10 @@ class Mutations : public ::testing::Test {
     std::vector<write_outcome> outcomes;
     db->begin_write();
     uint64_t next = revision;
+    std::set<std::string, std::less<>> open_namespaces;
     for (const auto& req : requests) {
-      write_context ctx{next + 1, now, [this] { return "uid-" + std::to_string(++uids); }};
+      write_context ctx{next + 1, now, [this] { return "uid-" + std::to_string(++uids); },
+                        &open_namespaces};
       auto outcome = prepare_write(req, *db, ctx);
       for (const auto& m : outcome.mutations) db->apply(m);
       if (!outcome.mutations.empty()) next = ctx.revision;
@@ -248,6 +251,28 @@ TEST_F(Mutations, CreateInTerminatingNamespaceIsForbidden) {
   ASSERT_EQ(outcome.result.error.causes.size(), 1u);
   EXPECT_EQ(outcome.result.error.causes[0].reason, "NamespaceTerminating");
   EXPECT_EQ(outcome.result.error.causes[0].field, "metadata.namespace");
+}
+
+// A batch reads each namespace once for its creates, until a write to a namespace.
+TEST_F(Mutations, NamespaceClosedEarlierInTheBatchStopsLaterCreates) {
+  make_namespace("old", R"(,"finalizers":["example.com/hold"])");
+  auto outcomes =
+      run_batch({create_pod("old", "a"), request(write_verb::remove, "", "namespaces", "", "old"),
+                 create_pod("old", "b")});
+  EXPECT_TRUE(outcomes[0].result.ok);
+  EXPECT_TRUE(outcomes[1].result.ok);
+  EXPECT_FALSE(outcomes[2].result.ok);
+  EXPECT_EQ(outcomes[2].result.error.code, 403);
+  EXPECT_EQ(outcomes[2].result.error.causes.at(0).reason, "NamespaceTerminating");
+
+  outcomes = run_batch(
+      {create_pod("new", "a"),
+       request(write_verb::create, "", "namespaces", "", "new", R"({"metadata":{"name":"new"}})"),
+       create_pod("new", "b"), create_pod("new", "c")});
+  EXPECT_EQ(outcomes[0].result.error.code, 404);
+  EXPECT_TRUE(outcomes[1].result.ok);
+  EXPECT_TRUE(outcomes[2].result.ok);
+  EXPECT_TRUE(outcomes[3].result.ok);
 }
 
 TEST_F(Mutations, CreateOfATakenNameIsAlreadyExists) {
