@@ -79,7 +79,7 @@ class fact_map {
   void insert_or_assign(std::string_view key, std::string_view value) {
     insert_or_assign(key, {}, value);
   }
-  // The key is key_head followed by key_tail.
+  // The key is key_head followed by key_tail. No argument may view this map's own entries.
   void insert_or_assign(std::string_view key_head, std::string_view key_tail,
                         std::string_view value);
 
