@@ -34,6 +34,7 @@ struct item_view {
 };
 struct range_view {
   std::vector<item_view> items;
+  std::shared_ptr<const void> storage;  // holds bytes the views point to, besides the snapshot
   uint64_t revision = 0;
   bool more = false;     // keys with the prefix follow the last item taken
   size_t remaining = 0;  // how many (only when more)

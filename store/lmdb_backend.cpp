@@ -690,7 +690,7 @@ range_view lmdb_backend::view_scan(const read_view& view, std::string_view prefi
     } else {
       item.key = c.key();
     }
-    if (result.more) {  // counting the rest only: values are neither copied nor touched
+    if (result.more) {  // counting the rest only: values are not copied
       ++result.remaining;
     } else if (limit != 0 && result.items.size() == limit) {
       result.more = true;
@@ -702,6 +702,7 @@ range_view lmdb_backend::view_scan(const read_view& view, std::string_view prefi
     if (!from_pending) rc = c.next();
   }
   check_cursor_end(rc, "cannot scan '" + std::string(prefix) + "'");
+  result.storage = c.keys();
   return result;
 }
 
@@ -928,6 +929,7 @@ int lmdb_backend::commit_lmdb(uint64_t& txnid) {
   }
   write_txn_ = nullptr;
   if (rc) return rc;
+  objects_.collect(env_);
   unsettled_.clear();
   unsettled_bytes_ = 0;
   last_lmdb_commit_ = std::chrono::steady_clock::now();

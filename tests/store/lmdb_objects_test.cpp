@@ -152,22 +152,116 @@ TEST_F(ObjectTables, TheCursorReadsValuesInAndOutOfSlotOrder) {
                                    {"c", "c"}, {"d", "d"}, {"e", "e2"}, {"f", "f"}}));
 }
 
-TEST_F(ObjectTables, ListingKeysNeedsNoValue) {
+TEST_F(ObjectTables, TheKeysAreLoadedWhenTheStoreOpens) {
+  object_tables first = open_tables();
+  begin();
+  for (const char* key : {"pods/c", "pods/a", "pods/b"}) ASSERT_EQ(first.put(txn_, key, key), 0);
+  ASSERT_EQ(first.erase(txn_, "pods/a"), 0);
+  commit();
+  object_tables again = open_tables();
+  EXPECT_EQ(again.index().size(), 2u);
+  begin(MDB_RDONLY);
+  EXPECT_EQ(scan(again), (std::vector<std::pair<std::string, std::string>>{{"pods/b", "pods/b"},
+                                                                           {"pods/c", "pods/c"}}));
+}
+
+// A snapshot taken before an erasure still reads the object; the key's slot is forgotten only
+// once no open snapshot can hold it.
+TEST_F(ObjectTables, AnErasedSlotStaysReadableToOlderSnapshots) {
   object_tables tables = open_tables();
-  MDB_txn* txn = begin();
-  ASSERT_EQ(tables.put(txn, "a", "a"), 0);
-  ASSERT_EQ(tables.put(txn, "b", "b"), 0);
-  // A damaged index entry fails only the read of its value.
-  MDB_val key{1, const_cast<char*>("b")}, not_a_slot{3, const_cast<char*>("xyz")};
-  ASSERT_EQ(mdb_put(txn, tables.index(), &key, &not_a_slot, 0), 0);
-  std::vector<std::string> keys;
-  object_cursor c(txn, tables);
-  for (int rc = c.seek({}); rc == 0; rc = c.next()) keys.emplace_back(c.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"a", "b"}));
-  ASSERT_EQ(c.seek("b"), 0);
-  EXPECT_THROW(c.value(), std::runtime_error);
+  begin();
+  ASSERT_EQ(tables.put(txn_, "pods/a", "a1"), 0);
+  commit();
+  MDB_txn* before = nullptr;
+  check(mdb_txn_begin(env_, nullptr, MDB_RDONLY, &before));
+  begin();
+  ASSERT_EQ(tables.erase(txn_, "pods/a"), 0);
+  ASSERT_EQ(tables.put(txn_, "pods/a", "a2"), 0);  // created again: a new slot
+  commit();
+  tables.collect(env_);
   MDB_val v{};
-  EXPECT_EQ(tables.get(txn, "b", v), MDB_CORRUPTED);
+  ASSERT_EQ(tables.get(before, "pods/a", v), 0);
+  EXPECT_EQ(text(v), "a1");
+  EXPECT_EQ(tables.index().slots_of("pods/a").size(), 2u);
+  begin(MDB_RDONLY);
+  EXPECT_EQ(get(tables, "pods/a"), "a2");
+  mdb_txn_abort(txn_);
+  txn_ = nullptr;
+  mdb_txn_abort(before);
+  tables.collect(env_);
+  EXPECT_EQ(tables.index().slots_of("pods/a").size(), 1u);
+}
+
+TEST_F(ObjectTables, AnAbortedErasureKeepsTheSlot) {
+  object_tables tables = open_tables();
+  begin();
+  ASSERT_EQ(tables.put(txn_, "pods/a", "a"), 0);
+  commit();
+  begin();
+  ASSERT_EQ(tables.erase(txn_, "pods/a"), 0);
+  mdb_txn_abort(txn_);
+  txn_ = nullptr;
+  begin();
+  ASSERT_EQ(tables.put(txn_, "pods/b", "b"), 0);  // the aborted transaction's id, committed
+  commit();
+  tables.collect(env_);
+  tables.collect(env_);
+  begin(MDB_RDONLY);
+  EXPECT_EQ(get(tables, "pods/a"), "a");
+  EXPECT_EQ(scan(tables),
+            (std::vector<std::pair<std::string, std::string>>{{"pods/a", "a"}, {"pods/b", "b"}}));
+}
+
+TEST_F(ObjectTables, ACursorReadsPastManyKeysAndSkipsThoseItsSnapshotLacks) {
+  object_tables tables = open_tables();
+  begin();
+  std::vector<std::pair<std::string, std::string>> expected;
+  for (int i = 0; i < 2000; ++i) {
+    std::string key = "pods/" + std::to_string(100000 + i);
+    ASSERT_EQ(tables.put(txn_, key, "v" + key), 0);
+    if (i % 7 != 3) expected.emplace_back(key, "v" + key);
+  }
+  for (int i = 3; i < 2000; i += 7)
+    ASSERT_EQ(tables.erase(txn_, "pods/" + std::to_string(100000 + i)), 0);
+  commit();
+  begin();
+  ASSERT_EQ(tables.put(txn_, "pods/100500x", "uncommitted"), 0);
+  MDB_txn* writer = txn_;
+  txn_ = nullptr;
+  begin(MDB_RDONLY);
+  EXPECT_EQ(scan(tables), expected);
+  EXPECT_EQ(scan(tables, "pods/101990").size(), 8u);  // 101991 and 101998 erased
+  mdb_txn_abort(writer);
+}
+
+TEST_F(ObjectTables, AStoreOfTheIndexLayoutIsConvertedWhenItOpens) {
+  MDB_txn* txn = begin();
+  MDB_dbi index = 0;
+  MDB_dbi values = 0;
+  ASSERT_EQ(mdb_dbi_open(txn, k_index_db, MDB_CREATE, &index), 0);
+  ASSERT_EQ(mdb_dbi_open(txn, k_values_db, MDB_CREATE, &values), 0);
+  uint64_t slot = 0;
+  for (const char* key : {"core/pods/default/b", "core/pods/default/a"}) {
+    uint64_t big_endian = __builtin_bswap64(++slot);
+    MDB_val k{std::strlen(key), const_cast<char*>(key)}, s{sizeof big_endian, &big_endian};
+    ASSERT_EQ(mdb_put(txn, index, &k, &s, 0), 0);
+    ASSERT_EQ(mdb_put(txn, values, &s, &k, 0), 0);
+  }
+  commit();
+
+  object_tables tables = open_tables();
+  EXPECT_EQ(tables.converted(), 2u);
+  begin();
+  MDB_dbi gone = 0;
+  EXPECT_EQ(mdb_dbi_open(txn_, k_index_db, 0, &gone), MDB_NOTFOUND);
+  EXPECT_EQ(scan(tables), (std::vector<std::pair<std::string, std::string>>{
+                              {"core/pods/default/a", "core/pods/default/a"},
+                              {"core/pods/default/b", "core/pods/default/b"}}));
+  ASSERT_EQ(tables.put(txn_, "core/pods/default/c", "c"), 0);
+  EXPECT_EQ(values_in_slot_order(tables),
+            (std::vector<std::string>{"core/pods/default/b", "core/pods/default/a", "c"}));
+  commit();
+  EXPECT_EQ(open_tables().converted(), 0u);
 }
 
 TEST_F(ObjectTables, AStoreOfTheFirstLayoutIsConvertedWhenItOpens) {
