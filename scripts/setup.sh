@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache git curl python3 clang-format
   libcaf-dev libboost1.81-dev libsimdjson-dev liblmdb-dev lmdb-utils libspdlog-dev libfmt-dev
-  libyaml-cpp-dev libgtest-dev libgmock-dev libssl-dev libjemalloc-dev zlib1g-dev
+  libyaml-cpp-dev libgtest-dev libgmock-dev libssl-dev libjemalloc-dev zlib1g-dev libabsl-dev
   etcd-server etcd-client
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
 )

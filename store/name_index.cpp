@@ -24,6 +24,7 @@ void slot_list::remove(uint64_t slot) {
 
 void name_index::clear() {
   std::unique_lock lock(mutex_);
+  by_key_.clear();
   entries_.clear();
 }
 
@@ -32,33 +33,41 @@ size_t name_index::size() const {
   return entries_.size();
 }
 
-name_index::ordered::const_iterator name_index::locate(std::string_view key) const {
-  if (entries_.empty() || entries_.rbegin()->first < key) return entries_.end();
-  return entries_.find(key);
+// New names in creation order mostly come after every key: they are neither looked up nor
+// walked down the tree to.
+bool name_index::after_last(std::string_view key) const {
+  return entries_.empty() || entries_.rbegin()->first < key;
 }
 
 void name_index::add(std::string_view key, uint64_t slot) {
   std::unique_lock lock(mutex_);
-  auto at = entries_.end();
-  if (!entries_.empty() && !(entries_.rbegin()->first < key)) {
-    at = entries_.lower_bound(key);
-    if (at != entries_.end() && at->first == key) return at->second.add(slot);
+  const bool last = after_last(key);
+  if (!last) {
+    if (auto found = by_key_.find(key); found != by_key_.end())
+      return found->second->second.add(slot);
   }
-  entries_.emplace_hint(at, key, slot_list{})->second.add(slot);
+  auto it =
+      entries_.emplace_hint(last ? entries_.end() : entries_.lower_bound(key), key, slot_list{});
+  it->second.add(slot);
+  by_key_.emplace(it->first, it);
 }
 
 void name_index::forget(std::string_view key, uint64_t slot) {
   std::unique_lock lock(mutex_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return;
+  auto found = by_key_.find(key);
+  if (found == by_key_.end()) return;
+  const ordered::iterator it = found->second;
   it->second.remove(slot);
-  if (it->second.empty()) entries_.erase(it);
+  if (!it->second.empty()) return;
+  by_key_.erase(found);
+  entries_.erase(it);
 }
 
 slot_list name_index::slots_of(std::string_view key) const {
   std::shared_lock lock(mutex_);
-  auto it = locate(key);
-  return it == entries_.end() ? slot_list{} : it->second;
+  if (after_last(key)) return {};
+  auto found = by_key_.find(key);
+  return found == by_key_.end() ? slot_list{} : found->second->second;
 }
 
 void name_index::read(std::string_view from, bool after, size_t max, index_chunk& out) const {

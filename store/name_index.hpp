@@ -6,9 +6,12 @@
 // Entries are only ever added by the store's single writer, and they may run ahead of what a
 // reader's snapshot holds: a key lists every slot that some open snapshot may still hold for it
 // (a deleted object's slot stays listed until no snapshot can see it), and a reader takes the one
-// slot its snapshot has. Slots are never reused, so at most one of a key's slots is in any
-// snapshot. Thread-safe: readers share a lock, the writer takes it alone for each change.
+// slot its snapshot has. No slot is handed out twice while the store is open, so at most one of
+// a key's slots is in any snapshot. Thread-safe: readers share a lock, the writer takes it alone
+// for each change.
 #pragma once
+
+#include <absl/container/flat_hash_map.h>
 
 #include <cstdint>
 #include <initializer_list>
@@ -86,12 +89,12 @@ class name_index {
 
  private:
   using ordered = std::map<std::string, slot_list, std::less<>>;
-  // The entry of `key`, or end(). Keys past the last one, as new names in creation order
-  // mostly are, take no walk down the tree.
-  ordered::const_iterator locate(std::string_view key) const;
+  bool after_last(std::string_view key) const;
 
   mutable std::shared_mutex mutex_;
   ordered entries_;
+  // The same entries by key: a lookup then costs a probe or two rather than a walk down the tree.
+  absl::flat_hash_map<std::string_view, ordered::iterator> by_key_;
 };
 
 }  // namespace kactor::store
