@@ -801,7 +801,7 @@ std::optional<std::string> lmdb_backend::get_for_write(std::string_view key) {
   require_session("get_for_write");
   if (!session_usable() || !storable_key(key)) return std::nullopt;
   MDB_val v;
-  int rc = objects_.get(write_txn_, key, v);
+  int rc = objects_.writer_get(write_txn_, key, v);
   if (rc == MDB_NOTFOUND) return std::nullopt;
   if (rc) {
     fail_session(lmdb_error("cannot read '" + std::string(key) + "'", rc));

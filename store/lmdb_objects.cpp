@@ -158,9 +158,20 @@ int object_tables::convert_first_layout(MDB_txn* txn) {
   return 0;
 }
 
+int object_tables::get(MDB_txn* txn, std::string_view key, MDB_val& value) const {
+  uint64_t slot = 0;
+  return find(txn, index_->slots_of(key), slot, value);
+}
+
+int object_tables::writer_find(MDB_txn* txn, std::string_view key, uint64_t& slot,
+                               MDB_val& value) const {
+  const slot_list* slots = index_->writer_slots_of(key);
+  return slots ? find(txn, *slots, slot, value) : MDB_NOTFOUND;
+}
+
 // The newest slot is the likeliest to be held, so the slots are tried from the last.
-int object_tables::find(MDB_txn* txn, std::string_view key, uint64_t& slot, MDB_val& value) const {
-  const slot_list slots = index_->slots_of(key);
+int object_tables::find(MDB_txn* txn, const slot_list& slots, uint64_t& slot,
+                        MDB_val& value) const {
   for (size_t i = slots.size(); i-- > 0;) {
     slot_key s(slots[i]);
     MDB_val sk = s.val();
@@ -172,16 +183,11 @@ int object_tables::find(MDB_txn* txn, std::string_view key, uint64_t& slot, MDB_
   return MDB_NOTFOUND;
 }
 
-int object_tables::get(MDB_txn* txn, std::string_view key, MDB_val& value) const {
-  uint64_t slot = 0;
-  return find(txn, key, slot, value);
-}
-
 int object_tables::put(MDB_txn* txn, std::string_view key, std::string_view value) {
   MDB_val v = to_val(value);
   uint64_t slot = 0;
   MDB_val current{};
-  int rc = find(txn, key, slot, current);
+  int rc = writer_find(txn, key, slot, current);
   if (rc == 0) {
     slot_key s(slot);
     MDB_val sk = s.val();
@@ -200,7 +206,7 @@ int object_tables::put(MDB_txn* txn, std::string_view key, std::string_view valu
 int object_tables::erase(MDB_txn* txn, std::string_view key) {
   uint64_t slot = 0;
   MDB_val current{};
-  int rc = find(txn, key, slot, current);
+  int rc = writer_find(txn, key, slot, current);
   if (rc == MDB_NOTFOUND) return 0;
   if (rc) return rc;
   slot_key s(slot);

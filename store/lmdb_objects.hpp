@@ -45,6 +45,12 @@ class object_tables {
   // Reads from any transaction. get: 0 with the value, MDB_NOTFOUND, or another LMDB error.
   int get(MDB_txn* txn, std::string_view key, MDB_val& value) const;
 
+  // The same from the single writer's transaction.
+  int writer_get(MDB_txn* txn, std::string_view key, MDB_val& value) const {
+    uint64_t slot = 0;
+    return writer_find(txn, key, slot, value);
+  }
+
   // Writes, from the single writer's transaction. erase of a missing key is not an error.
   // A put that creates a key lists its new slot at once; if the transaction is then aborted
   // (the map is full), the slot stays listed, unheld by any snapshot, until the store reopens.
@@ -68,8 +74,10 @@ class object_tables {
   int convert_first_layout(MDB_txn* txn);
   int convert_index_layout(MDB_txn* txn);
   int load_keys(MDB_txn* txn);
-  // The one of `key`'s slots that `txn` holds: 0 with its slot and value, or MDB_NOTFOUND.
-  int find(MDB_txn* txn, std::string_view key, uint64_t& slot, MDB_val& value) const;
+  // The one of `slots` that `txn` holds: 0 with its slot and value, or MDB_NOTFOUND.
+  int find(MDB_txn* txn, const slot_list& slots, uint64_t& slot, MDB_val& value) const;
+  // The same for `key`'s slots, from the writer.
+  int writer_find(MDB_txn* txn, std::string_view key, uint64_t& slot, MDB_val& value) const;
 
   MDB_dbi keys_ = 0;
   MDB_dbi values_ = 0;

@@ -26,6 +26,7 @@ void name_index::clear() {
   std::unique_lock lock(mutex_);
   by_key_.clear();
   entries_.clear();
+  last_added_ = entries_.end();
 }
 
 size_t name_index::size() const {
@@ -46,10 +47,20 @@ void name_index::add(std::string_view key, uint64_t slot) {
     if (auto found = by_key_.find(key); found != by_key_.end())
       return found->second->second.add(slot);
   }
-  auto it =
-      entries_.emplace_hint(last ? entries_.end() : entries_.lower_bound(key), key, slot_list{});
+  auto it = entries_.emplace_hint(last ? entries_.end() : insert_position(key), key, slot_list{});
   it->second.add(slot);
   by_key_.emplace(it->first, it);
+  last_added_ = it;
+}
+
+// Names with a growing number (web-9, web-10, ...) are added next to the one added before far
+// more often than not, even where their key order is not their number's.
+name_index::ordered::iterator name_index::insert_position(std::string_view key) {
+  if (last_added_ != entries_.end() && last_added_->first < key) {
+    auto next = std::next(last_added_);
+    if (next == entries_.end() || key < next->first) return next;
+  }
+  return entries_.lower_bound(key);
 }
 
 void name_index::forget(std::string_view key, uint64_t slot) {
@@ -60,14 +71,20 @@ void name_index::forget(std::string_view key, uint64_t slot) {
   it->second.remove(slot);
   if (!it->second.empty()) return;
   by_key_.erase(found);
+  if (it == last_added_) last_added_ = entries_.end();
   entries_.erase(it);
 }
 
 slot_list name_index::slots_of(std::string_view key) const {
   std::shared_lock lock(mutex_);
-  if (after_last(key)) return {};
+  const slot_list* slots = writer_slots_of(key);
+  return slots ? *slots : slot_list{};
+}
+
+const slot_list* name_index::writer_slots_of(std::string_view key) const {
+  if (after_last(key)) return nullptr;
   auto found = by_key_.find(key);
-  return found == by_key_.end() ? slot_list{} : found->second->second;
+  return found == by_key_.end() ? nullptr : &found->second->second;
 }
 
 void name_index::read(std::string_view from, bool after, size_t max, index_chunk& out) const {

@@ -83,6 +83,8 @@ class name_index {
   void forget(std::string_view key, uint64_t slot);
   // The slots recorded for `key` (none when it is unknown).
   slot_list slots_of(std::string_view key) const;
+  // The same without the lock, only for the thread that makes every change.
+  const slot_list* writer_slots_of(std::string_view key) const;
   // Replaces `out` with up to `max` entries from the first key at or after `from` (strictly
   // after it when `after`), in key order.
   void read(std::string_view from, bool after, size_t max, index_chunk& out) const;
@@ -90,11 +92,13 @@ class name_index {
  private:
   using ordered = std::map<std::string, slot_list, std::less<>>;
   bool after_last(std::string_view key) const;
+  ordered::iterator insert_position(std::string_view key);
 
   mutable std::shared_mutex mutex_;
   ordered entries_;
   // The same entries by key: a lookup then costs a probe or two rather than a walk down the tree.
   absl::flat_hash_map<std::string_view, ordered::iterator> by_key_;
+  ordered::iterator last_added_ = entries_.end();
 };
 
 }  // namespace kactor::store

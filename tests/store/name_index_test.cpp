@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,20 @@ TEST(NameIndex, AChunkCarriesTheSlots) {
   ASSERT_EQ(chunk.size(), 2u);
   EXPECT_EQ(chunk.slots(0), (slot_list{1, 3}));
   EXPECT_EQ(chunk.slots(1), (slot_list{2}));
+}
+
+TEST(NameIndex, NumberedNamesAddedInNumberOrderReadInKeyOrder) {
+  name_index index;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 1200; ++i) keys.push_back("web-" + std::to_string(i * 7 % 1200));
+  for (size_t i = 0; i < keys.size(); ++i) index.add(keys[i], i + 1);
+  index.forget("web-7", 2);
+  index.add("web-7", 5000);
+  std::sort(keys.begin(), keys.end());
+  index_chunk chunk;
+  index.read("", false, 5000, chunk);
+  EXPECT_EQ(keys_of(chunk), keys);
+  EXPECT_EQ(index.slots_of("web-7"), (slot_list{5000}));
 }
 
 }  // namespace
