@@ -33,6 +33,7 @@
 #include <fcntl.h>
 #include <lmdb.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -43,6 +44,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <shared_mutex>
 #include <stdexcept>
@@ -62,6 +64,7 @@ namespace {
 constexpr const char* k_meta_db = "meta";
 constexpr std::string_view k_revision_key = "revision";
 constexpr unsigned k_max_dbs = k_object_dbs + 1;
+constexpr size_t k_keys_worth_unmapping = 10000;
 constexpr unsigned k_max_readers = 512;
 constexpr int k_max_map_growths = 8;
 // With the log, LMDB commits the batches since its last commit (which the log has made durable)
@@ -165,6 +168,7 @@ class lmdb_backend final : public backend {
   void lock_directory();
   void open_environment(const lmdb_options& options, bool logged);
   void open_databases();
+  void unmap_data_pages() const;
   int create_databases();
   std::vector<wal_record> prepare_recovery(const lmdb_options& options);
   void finish_recovery(std::vector<wal_record> records, const lmdb_options& options, bool logged);
@@ -513,13 +517,32 @@ void lmdb_backend::open_databases() {
   }
   if (rc) throw std::runtime_error(lmdb_error("cannot open the databases in '" + path_ + "'", rc));
   if (size_t converted = objects_.converted()) {
-    spdlog::info("store: moved {} objects of '{}' into the index and values layout", converted,
+    spdlog::info("store: moved {} objects of '{}' into the keys and values layout", converted,
                  path_);
     if ((rc = mdb_env_sync(env_, 1))) throw std::runtime_error(lmdb_error("cannot sync", rc));
   }
   MDB_envinfo info{};
   mdb_env_info(env_, &info);
+  if (objects_.index().size() > k_keys_worth_unmapping) unmap_data_pages();
   publish_durable(info.me_last_txnid);  // everything LMDB holds when it opens
+}
+
+// Loading the keys touched pages all over LMDB's file, and the kernel mapped the cached pages
+// around each of them too: they stay in the page cache, but need not stay in this process's
+// memory. LMDB does not tell where its map is; /proc/self/maps does.
+void lmdb_backend::unmap_data_pages() const {
+  std::ifstream maps("/proc/self/maps");
+  const std::string file = std::filesystem::weakly_canonical(path_ + "/data.mdb").string();
+  for (std::string line; std::getline(maps, line);) {
+    if (!line.ends_with(" " + file)) continue;
+    uintptr_t start = 0;
+    uintptr_t end = 0;
+    const char* text = line.c_str();
+    auto dash = std::from_chars(text, text + line.size(), start, 16);
+    if (dash.ec != std::errc() || *dash.ptr != '-') continue;
+    if (std::from_chars(dash.ptr + 1, text + line.size(), end, 16).ec != std::errc()) continue;
+    ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
+  }
 }
 
 int lmdb_backend::create_databases() {
