@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 
@@ -49,6 +50,32 @@ int next_free_slot(MDB_txn* txn, MDB_dbi values, uint64_t& next) {
   return rc;
 }
 
+// Hands every entry of an older layout's database `name` to `move` (which returns an LMDB
+// error code), then drops the database; `moved` grows by the entries moved. A missing database
+// is not an error.
+int drain_database(MDB_txn* txn, const char* name, size_t& moved,
+                   const std::function<int(MDB_val& key, MDB_val& value)>& move) {
+  MDB_dbi old = 0;
+  int rc = mdb_dbi_open(txn, name, 0, &old);
+  if (rc == MDB_NOTFOUND) return 0;
+  if (rc) return rc;
+  MDB_cursor* cursor = nullptr;
+  if ((rc = mdb_cursor_open(txn, old, &cursor))) return rc;
+  MDB_val key{};
+  MDB_val value{};
+  size_t count = 0;
+  for (rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
+    if ((rc = move(key, value))) break;
+    ++count;
+  }
+  mdb_cursor_close(cursor);
+  if (rc != MDB_NOTFOUND) return rc;
+  if ((rc = mdb_drop(txn, old, 1))) return rc;
+  moved += count;
+  return 0;
+}
+
 // The oldest snapshot an open read transaction of `env` holds, from LMDB's reader table (lines
 // of "pid thread txnid", "-" for a slot without a transaction); the maximum when there is none.
 uint64_t oldest_reader(MDB_env* env) {
@@ -88,33 +115,15 @@ int object_tables::open(MDB_txn* txn) {
   return convert_first_layout(txn);
 }
 
+// Each key of the second layout's tree goes into `keys` under its slot.
 int object_tables::convert_index_layout(MDB_txn* txn) {
-  MDB_dbi index = 0;
-  int rc = mdb_dbi_open(txn, k_index_db, 0, &index);
-  if (rc == MDB_NOTFOUND) return 0;
-  if (rc) return rc;
-  MDB_cursor* cursor = nullptr;
-  if ((rc = mdb_cursor_open(txn, index, &cursor))) return rc;
-  MDB_val key{};
-  MDB_val entry{};
-  size_t converted = 0;
-  for (rc = mdb_cursor_get(cursor, &key, &entry, MDB_FIRST); rc == 0;
-       rc = mdb_cursor_get(cursor, &key, &entry, MDB_NEXT)) {
+  return drain_database(txn, k_index_db, converted_, [&](MDB_val& key, MDB_val& entry) {
     uint64_t slot = 0;
-    if (!read_slot(entry, slot)) {
-      rc = MDB_CORRUPTED;
-      break;
-    }
+    if (!read_slot(entry, slot)) return MDB_CORRUPTED;
     slot_key s(slot);
     MDB_val sk = s.val();
-    if ((rc = mdb_put(txn, keys_, &sk, &key, 0))) break;
-    ++converted;
-  }
-  mdb_cursor_close(cursor);
-  if (rc != MDB_NOTFOUND) return rc;
-  if ((rc = mdb_drop(txn, index, 1))) return rc;
-  converted_ += converted;
-  return 0;
+    return mdb_put(txn, keys_, &sk, &key, 0);
+  });
 }
 
 int object_tables::load_keys(MDB_txn* txn) {
@@ -137,25 +146,9 @@ int object_tables::load_keys(MDB_txn* txn) {
 }
 
 int object_tables::convert_first_layout(MDB_txn* txn) {
-  MDB_dbi first = 0;
-  int rc = mdb_dbi_open(txn, k_first_layout_db, 0, &first);
-  if (rc == MDB_NOTFOUND) return 0;
-  if (rc) return rc;
-  MDB_cursor* cursor = nullptr;
-  if ((rc = mdb_cursor_open(txn, first, &cursor))) return rc;
-  MDB_val key{};
-  MDB_val value{};
-  size_t converted = 0;
-  for (rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == 0;
-       rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
-    if ((rc = put(txn, to_view(key), to_view(value)))) break;
-    ++converted;
-  }
-  mdb_cursor_close(cursor);
-  if (rc != MDB_NOTFOUND) return rc;
-  if ((rc = mdb_drop(txn, first, 1))) return rc;
-  converted_ += converted;
-  return 0;
+  return drain_database(txn, k_first_layout_db, converted_, [&](MDB_val& key, MDB_val& value) {
+    return put(txn, to_view(key), to_view(value));
+  });
 }
 
 int object_tables::get(MDB_txn* txn, std::string_view key, MDB_val& value) const {
