@@ -167,8 +167,9 @@ std::optional<api_error> read_body(const resource_info& info, std::string_view c
   const body_format format = body_format_of(content_type);
   if (format == body_format::unsupported) return unsupported_media_type(std::string(content_type));
   if (format == body_format::protobuf) return decode_protobuf_object(info, body, out);
-  json::parse_result parsed =
-      format == body_format::yaml ? json::parse_yaml(body, out) : json::parse(body, out);
+  json::parse_result parsed = format == body_format::yaml
+                                  ? json::parse_yaml(body, out)
+                                  : json::parse(body, out, {.room_to_grow = true});
   if (!parsed.ok) {
     if (format == body_format::yaml) return bad_request(parsed.error);
     return bad_request("couldn't get version/kind; json parse error: " + parsed.error);

@@ -7,6 +7,8 @@
 #include <string>
 #include <unordered_map>
 
+#include <boost/container/small_vector.hpp>
+
 #include "api/base64.hpp"
 #include "api/name_table.hpp"
 #include "api/schema.hpp"
@@ -128,7 +130,6 @@ class object_defaults {
   size_t insert_position(int rank) {
     const json::object& members = obj_.as_object();
     if (ranks_.empty()) {
-      ranks_.reserve(members.size() + 4);  // and room for a few defaults
       for (const json::member& m : members) ranks_.push_back(type_.rank(m.key));
     }
     size_t pos = members.size();
@@ -141,7 +142,8 @@ class object_defaults {
 
   value& obj_;
   const field_order& type_;
-  std::vector<int> ranks_;  // of the members, in order; filled at the first insertion
+  // Of the members, in order; filled at the first insertion. Inline for the objects of a pod.
+  boost::container::small_vector<int, 40> ranks_;
 };
 
 // One default (see object_defaults), ranking members only until the new one's place.

@@ -623,11 +623,14 @@ constexpr size_t kMaxReportedDuplicates = 100;
 class parse_state {
  public:
   parse_state(const parse_options& options, parse_result& result)
-      : max_depth_(std::min(options.max_depth, kHardMaxDepth)), result_(result) {
+      : max_depth_(std::min(options.max_depth, kHardMaxDepth)),
+        room_to_grow_(options.room_to_grow),
+        result_(result) {
     path_.reserve(k_usual_path_depth);
   }
 
   size_t max_depth() const { return max_depth_; }
+  size_t object_capacity(size_t members) const { return room_to_grow_ ? 2 * members : members; }
   std::vector<path_step>& path() { return path_; }
 
   // Forgets what a failed attempt recorded.
@@ -653,6 +656,7 @@ class parse_state {
   std::string dotted_path() const { return json::dotted_path(path_); }
 
   size_t max_depth_;
+  bool room_to_grow_;
   parse_result& result_;
   std::vector<path_step> path_;
 };
@@ -791,7 +795,7 @@ class dom_converter {
     value out(object{});
     if (!enter()) return out;
     object& members = out.as_object();
-    members.reserve(fields.size());
+    members.reserve(state_.object_capacity(fields.size()));
     member_finder finder(members);
     state_.path().emplace_back();
     for (simdjson::dom::key_value_pair field : fields) {

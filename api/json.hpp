@@ -88,6 +88,9 @@ struct member {
 struct parse_options {
   bool reject_duplicate_keys = false;  // when false, the last duplicate wins (as Go does)
   size_t max_depth = 256;
+  // Reserve room in each object for as many members again as it has: for documents that gain
+  // defaults next, so that their members are not moved to a bigger vector one default at a time.
+  bool room_to_grow = false;
 };
 struct parse_result {
   bool ok = false;

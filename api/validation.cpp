@@ -12,6 +12,9 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_set>
+
+#include <boost/container/static_vector.hpp>
 
 #include "api/base64.hpp"
 #include "api/name_table.hpp"
@@ -28,6 +31,28 @@ constexpr std::string_view kFileModeMsg =
     "must be a number between 0 and 0777 (octal), both inclusive";
 constexpr size_t kTotalAnnotationSize = 256 * 1024;
 constexpr size_t kMaxSecretSize = 1024 * 1024;
+
+// Names met so far in a list, to report duplicates. Lists are short: a linear scan of views
+// into the document, with no allocation for the first eight; a hash set past that, so that a
+// body with many thousands of entries stays linear.
+class seen_names {
+ public:
+  // False when `name` was met before.
+  bool insert(std::string_view name) {
+    if (!many_.empty()) return many_.insert(name).second;
+    if (std::find(few_.begin(), few_.end(), name) != few_.end()) return false;
+    if (few_.size() < few_.static_capacity) {
+      few_.push_back(name);
+      return true;
+    }
+    many_.insert(few_.begin(), few_.end());
+    return many_.insert(name).second;
+  }
+
+ private:
+  boost::container::static_vector<std::string_view, 8> few_;
+  std::unordered_set<std::string_view> many_;
+};
 
 // ---- JSON access (null members count as absent, as Go's zero values) -----------------------
 
@@ -991,7 +1016,7 @@ void validate_lifecycle(const value& lifecycle, const pod_context& ctx, const fi
 }
 
 void validate_container_ports(const json::array& ports, const field_path& path, causes& out) {
-  std::set<std::string, std::less<>> names;
+  seen_names names;
   for (size_t i = 0; i < ports.size(); ++i) {
     const value& port = ports[i];
     const field_path at = index(path, i);
@@ -999,7 +1024,7 @@ void validate_container_ports(const json::array& ports, const field_path& path, 
     if (!name.empty()) {
       auto msgs = is_valid_port_name(name);
       for (auto& msg : msgs) out.push_back(invalid_value(child(at, "name"), show(name), msg));
-      if (msgs.empty() && !names.emplace(name).second)
+      if (msgs.empty() && !names.insert(name))
         out.push_back(duplicate_value(child(at, "name"), show(name)));
     }
     int64_t container_port = int_or(port, "containerPort", 0);
@@ -1327,7 +1352,7 @@ void validate_recursive_read_only(const value& mount, const field_path& path, ca
 void validate_volume_mounts(const container_fields& container, const pod_context& ctx,
                             const field_path& path, causes& out) {
   auto devices = devices_by_name(array_of(container.volumeDevices));
-  std::set<std::string, std::less<>> mount_points;
+  seen_names mount_points;
   const json::array& mounts = array_of(container.volumeMounts);
   for (size_t i = 0; i < mounts.size(); ++i) {
     const value& mount = mounts[i];
@@ -1337,7 +1362,7 @@ void validate_volume_mounts(const container_fields& container, const pod_context
     if (name.empty()) out.push_back(required_field(child(at, "name")));
     if (!ctx.volumes.contains(name)) out.push_back(not_found_value(child(at, "name"), show(name)));
     if (mount_path.empty()) out.push_back(required_field(child(at, "mountPath")));
-    if (!mount_points.emplace(mount_path).second)
+    if (!mount_points.insert(mount_path))
       out.push_back(invalid_value(child(at, "mountPath"), show(mount_path), "must be unique"));
     if (devices.contains(name))
       out.push_back(
@@ -1617,13 +1642,13 @@ void check_host_port_conflicts(const std::vector<const json::array*>& ports_by_c
 void validate_containers(const json::array& containers, const pod_context& ctx,
                          const field_path& path, causes& out) {
   if (containers.empty()) return out.push_back(required_field(path));
-  std::set<std::string> names;
+  seen_names names;
   std::vector<const json::array*> ports;
   for (size_t i = 0; i < containers.size(); ++i) {
     const container_fields c = read_container(containers[i]);
     const field_path at = index(path, i);
     validate_container_common(c, ctx, at, out);
-    if (!names.insert(std::string(string_of(c.name))).second)
+    if (!names.insert(string_of(c.name)))
       out.push_back(duplicate_value(child(at, "name"), show(string_of(c.name))));
     validate_container_probes(c, ctx, at, out);
     if (c.restartPolicy)

@@ -65,8 +65,11 @@ int main(int argc, char** argv) {
     warnings.clear();
     api::decode_object(pods, "application/json", body, api::field_validation::strict, v, warnings);
   });
-  const double admit = micros_per_op(iterations, [&] {
-    json::value v = decoded;
+  // Admission runs on the decoded value as the server's does, so its cost is the difference.
+  const double decode_and_admit = micros_per_op(iterations, [&] {
+    json::value v;
+    warnings.clear();
+    api::decode_object(pods, "application/json", body, api::field_validation::strict, v, warnings);
     api::admit_object(pods, v, "default", "", api::write_kind::create);
   });
   const double copy = micros_per_op(iterations, [&] { json::value v = decoded; });
@@ -76,9 +79,9 @@ int main(int argc, char** argv) {
 
   std::printf("RESULT pod_json_parse_cpu %.2f us/op\n", parse);
   std::printf("RESULT pod_decode_cpu %.2f us/op\n", decode);
-  std::printf("RESULT pod_admit_cpu %.2f us/op\n", admit - copy);
+  std::printf("RESULT pod_admit_cpu %.2f us/op\n", decode_and_admit - decode);
   std::printf("RESULT pod_encode_cpu %.2f us/op\n", encode);
   std::printf("RESULT pod_prepare_cpu %.2f us/op\n", prepare - copy);
-  std::printf("RESULT pod_create_api_cpu %.2f us/op\n", decode + admit - copy + encode);
+  std::printf("RESULT pod_create_api_cpu %.2f us/op\n", decode_and_admit + encode);
   return 0;
 }

@@ -425,7 +425,7 @@ class session : public std::enable_shared_from_this<session> {
   timer_type timer_;
   std::string remote_;
   beast::flat_buffer buffer_;
-  std::unique_ptr<request_parser> parser_;
+  std::optional<request_parser> parser_;  // in place: one allocation fewer per request
 
   mode mode_ = mode::reading;
   bool keep_alive_ = true;
@@ -715,7 +715,7 @@ void session::on_read(const error_code& ec, size_t bytes) {
 }
 
 void session::new_parser() {
-  parser_ = std::make_unique<request_parser>();
+  parser_.emplace();
   parser_->body_limit(state_->options.body_limit);
   parser_->header_limit(header_limit);
   parser_->eager(true);

@@ -1,5 +1,6 @@
 #include "net/route.hpp"
 
+#include <span>
 #include <vector>
 
 namespace kactor::net {
@@ -7,6 +8,7 @@ namespace {
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> parts;
+  parts.reserve(8);  // /api/v1/namespaces/<ns>/<plural>/<name>/<subresource> in one allocation
   size_t start = 0;
   while (start <= path.size()) {
     size_t slash = path.find('/', start);
@@ -22,12 +24,12 @@ bool is_namespace_subresource(std::string_view s) {
 }
 
 route resource_route(std::string_view group, std::string_view version,
-                     std::vector<std::string_view> rest) {
+                     std::span<const std::string_view> rest) {
   route r;
   std::string ns;
   if (rest.size() >= 3 && rest[0] == "namespaces" && !is_namespace_subresource(rest[2])) {
     ns = std::string(rest[1]);
-    rest.erase(rest.begin(), rest.begin() + 2);
+    rest = rest.subspan(2);
   }
   if (rest.empty() || rest.size() > 3) return r;
   const api::resource_info* info = api::find_resource(group, version, rest[0]);
@@ -98,7 +100,7 @@ route resolve_route(std::string_view path) {
       r.version = "v1";
       return r;
     }
-    return resource_route("", "v1", {parts.begin() + 2, parts.end()});
+    return resource_route("", "v1", std::span(parts).subspan(2));
   }
   if (parts[0] != "apis") return {};
   if (parts.size() == 2) {
@@ -112,7 +114,7 @@ route resolve_route(std::string_view path) {
     r.version = std::string(parts[2]);
     return r;
   }
-  return resource_route(parts[1], parts[2], {parts.begin() + 3, parts.end()});
+  return resource_route(parts[1], parts[2], std::span(parts).subspan(3));
 }
 
 }  // namespace kactor::net

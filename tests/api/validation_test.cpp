@@ -316,6 +316,26 @@ TEST(PodValidation, ContainerPorts) {
               ElementsAre("spec.containers[0].ports[1].name: Duplicate value: \"web\""));
 }
 
+// Long lists are checked for duplicates too, past the names kept inline.
+TEST(PodValidation, DuplicatesAmongManyEntries) {
+  std::string containers;
+  for (int i = 0; i < 12; ++i) {
+    containers += R"({"name":"c)" + std::to_string(i) + R"(","image":"x"},)";
+  }
+  containers += R"({"name":"c3","image":"x"},{"name":"c11","image":"x"})";
+  EXPECT_THAT(pod_errors(R"({"containers":[)" + containers + "]}"),
+              ElementsAre("spec.containers[12].name: Duplicate value: \"c3\"",
+                          "spec.containers[13].name: Duplicate value: \"c11\""));
+  std::string ports;
+  for (int i = 0; i < 20; ++i) {
+    ports += R"({"name":"p)" + std::to_string(i) + R"(","containerPort":)" +
+             std::to_string(8000 + i) + "},";
+  }
+  ports += R"({"name":"p17","containerPort":9000})";
+  EXPECT_THAT(pod_errors(R"({"containers":[{"name":"c","image":"x","ports":[)" + ports + "]}]}"),
+              ElementsAre("spec.containers[0].ports[20].name: Duplicate value: \"p17\""));
+}
+
 TEST(PodValidation, Policies) {
   EXPECT_THAT(
       pod_errors(R"({"restartPolicy":"Sometimes","containers":[{"name":"c","image":"x"}]})"),
