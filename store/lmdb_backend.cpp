@@ -202,6 +202,8 @@ class lmdb_backend final : public backend {
   int commit_transaction(uint64_t new_revision);
   int commit_lmdb(uint64_t& txnid);
   int replay_unsettled();
+  // Aborts the write transaction; the slots its puts listed are forgotten.
+  void abort_write_txn();
   int put_revision(uint64_t revision);
   bool settle_due() const;
   void commit_session(uint64_t new_revision);
@@ -900,10 +902,15 @@ int lmdb_backend::grow_map() {
   return rc;
 }
 
-// Aborts the session's transaction, doubles the map and replays the session's mutations.
-int lmdb_backend::restart_in_larger_map() {
+void lmdb_backend::abort_write_txn() {
   if (write_txn_) mdb_txn_abort(write_txn_);
   write_txn_ = nullptr;
+  objects_.transaction_aborted();
+}
+
+// Aborts the session's transaction, doubles the map and replays the session's mutations.
+int lmdb_backend::restart_in_larger_map() {
+  abort_write_txn();
   if (int rc = grow_map()) return rc;
   if (int rc = replay_unsettled()) return rc;
   for (const auto& m : session_log_)
@@ -913,8 +920,7 @@ int lmdb_backend::restart_in_larger_map() {
 
 // A new write transaction holding the unsettled batches (and none of the current session's).
 int lmdb_backend::replay_unsettled() {
-  if (write_txn_) mdb_txn_abort(write_txn_);
-  write_txn_ = nullptr;
+  abort_write_txn();
   if (int rc = mdb_txn_begin(env_, nullptr, 0, &write_txn_)) {
     write_txn_ = nullptr;
     return rc;
@@ -951,7 +957,11 @@ int lmdb_backend::commit_lmdb(uint64_t& txnid) {
     if (rc == 0) pending_ = std::make_shared<pending_writes>();
   }
   write_txn_ = nullptr;
-  if (rc) return rc;
+  if (rc) {
+    objects_.transaction_aborted();
+    return rc;
+  }
+  objects_.transaction_committed();
   objects_.collect(env_);
   unsettled_.clear();
   unsettled_bytes_ = 0;
@@ -1059,12 +1069,10 @@ void lmdb_backend::abort_write() {
 void lmdb_backend::fail_session(std::string message) {
   if (session_error_.empty()) session_error_ = std::move(message);
   session_log_.clear();
-  if (write_txn_) mdb_txn_abort(write_txn_);
-  write_txn_ = nullptr;
+  abort_write_txn();
   if (unsettled_.empty() || !broken_.empty()) return;
   if (int rc = replay_unsettled()) {
-    if (write_txn_) mdb_txn_abort(write_txn_);
-    write_txn_ = nullptr;
+    abort_write_txn();
     mark_broken(lmdb_error("cannot take up the writes the log holds again", rc) +
                 "; restart the server to recover them");
   }
@@ -1074,8 +1082,7 @@ void lmdb_backend::end_session() {
   if (!session_log_.empty()) {
     fail_session("lmdb: write session ended without a commit");
   } else if (write_txn_ && unsettled_.empty()) {
-    mdb_txn_abort(write_txn_);
-    write_txn_ = nullptr;
+    abort_write_txn();
   }
   session_log_.clear();
   session_error_.clear();

@@ -106,13 +106,16 @@ int object_tables::open(MDB_txn* txn) {
   index_->clear();
   uncommitted_.clear();
   committed_.clear();
+  added_.clear();
   converted_ = 0;
   if (int rc = mdb_dbi_open(txn, k_keys_db, MDB_CREATE, &keys_)) return rc;
   if (int rc = mdb_dbi_open(txn, k_values_db, MDB_CREATE, &values_)) return rc;
   if (int rc = next_free_slot(txn, values_, next_slot_)) return rc;
   if (int rc = convert_index_layout(txn)) return rc;
   if (int rc = load_keys(txn)) return rc;
-  return convert_first_layout(txn);
+  const int rc = convert_first_layout(txn);
+  added_.clear();  // the caller commits these, or opens the tables again
+  return rc;
 }
 
 // Each key of the second layout's tree goes into `keys` under its slot.
@@ -192,8 +195,18 @@ int object_tables::put(MDB_txn* txn, std::string_view key, std::string_view valu
   MDB_val k = to_val(key);
   if ((rc = mdb_put(txn, values_, &sk, &v, MDB_APPEND))) return rc;
   if ((rc = mdb_put(txn, keys_, &sk, &k, MDB_APPEND))) return rc;
-  index_->add(key, next_slot_++);
+  added_.emplace_back(index_->add(key, next_slot_), next_slot_);
+  ++next_slot_;
   return 0;
+}
+
+// Slots are never handed out again while the store is open, so next_slot_ stays where it is.
+void object_tables::transaction_aborted() {
+  for (auto it = added_.rbegin(); it != added_.rend(); ++it) {
+    const std::string key(it->first);  // the index frees its copy with the key's last slot
+    index_->forget(key, it->second);
+  }
+  added_.clear();
 }
 
 int object_tables::erase(MDB_txn* txn, std::string_view key) {

@@ -20,6 +20,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "store/name_index.hpp"
 
@@ -52,10 +54,13 @@ class object_tables {
   }
 
   // Writes, from the single writer's transaction. erase of a missing key is not an error.
-  // A put that creates a key lists its new slot at once; if the transaction is then aborted
-  // (the map is full), the slot stays listed, unheld by any snapshot, until the store reopens.
+  // A put that creates a key, or gives a key a slot again, lists the new slot at once.
   int put(MDB_txn* txn, std::string_view key, std::string_view value);
   int erase(MDB_txn* txn, std::string_view key);
+  // After the writer's transaction committed, or was aborted (or failed to commit): the slots
+  // its puts listed stay, or are forgotten.
+  void transaction_committed() { added_.clear(); }
+  void transaction_aborted();
   // From the writer, with no write transaction open: forgets the slots of erased objects once
   // their erasure is committed and no open reader's snapshot is older than that.
   void collect(MDB_env* env);
@@ -86,6 +91,8 @@ class object_tables {
   size_t converted_ = 0;
   std::deque<erased> uncommitted_;  // erased, in transaction order
   std::deque<erased> committed_;    // erased in a commit, in commit order
+  // Slots listed by the open write transaction's puts, with their keys as the index holds them.
+  std::vector<std::pair<std::string_view, uint64_t>> added_;
 };
 
 // A cursor in key order over the objects a transaction holds. Errors other than the end of the

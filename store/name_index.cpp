@@ -40,17 +40,20 @@ bool name_index::after_last(std::string_view key) const {
   return entries_.empty() || entries_.rbegin()->first < key;
 }
 
-void name_index::add(std::string_view key, uint64_t slot) {
+std::string_view name_index::add(std::string_view key, uint64_t slot) {
   std::unique_lock lock(mutex_);
   const bool last = after_last(key);
   if (!last) {
-    if (auto found = by_key_.find(key); found != by_key_.end())
-      return found->second->second.add(slot);
+    if (auto found = by_key_.find(key); found != by_key_.end()) {
+      found->second->second.add(slot);
+      return found->second->first;
+    }
   }
   auto it = entries_.emplace_hint(last ? entries_.end() : insert_position(key), key, slot_list{});
   it->second.add(slot);
   by_key_.emplace(it->first, it);
   last_added_ = it;
+  return it->first;
 }
 
 // Names with a growing number (web-9, web-10, ...) are added next to the one added before far

@@ -77,8 +77,9 @@ class name_index {
  public:
   void clear();
   size_t size() const;
-  // Records that `key`'s value is (also) in `slot`.
-  void add(std::string_view key, uint64_t slot);
+  // Records that `key`'s value is (also) in `slot`. Returns the key as the index holds it, valid
+  // while `slot` is listed.
+  std::string_view add(std::string_view key, uint64_t slot);
   // Drops `slot` from `key`, and the key once it has no slot left.
   void forget(std::string_view key, uint64_t slot);
   // The slots recorded for `key` (none when it is unknown).

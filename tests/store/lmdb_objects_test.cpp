@@ -212,6 +212,38 @@ TEST_F(ObjectTables, AnAbortedErasureKeepsTheSlot) {
             (std::vector<std::pair<std::string, std::string>>{{"pods/a", "a"}, {"pods/b", "b"}}));
 }
 
+// A create whose transaction is aborted (the map was full, or its session failed) leaves no
+// trace in the index, however often that happens; one that commits keeps its slot.
+TEST_F(ObjectTables, AnAbortedCreateForgetsItsSlot) {
+  object_tables tables = open_tables();
+  begin();
+  ASSERT_EQ(tables.put(txn_, "pods/a", "a"), 0);
+  commit();
+  tables.transaction_committed();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    begin();
+    ASSERT_EQ(tables.put(txn_, "pods/b", "b"), 0);
+    ASSERT_EQ(tables.erase(txn_, "pods/a"), 0);
+    ASSERT_EQ(tables.put(txn_, "pods/a", "a again"), 0);  // a second slot for pods/a
+    mdb_txn_abort(txn_);
+    txn_ = nullptr;
+    tables.transaction_aborted();
+    EXPECT_EQ(tables.index().size(), 1u);
+    EXPECT_EQ(tables.index().slots_of("pods/a").size(), 1u);
+    EXPECT_TRUE(tables.index().slots_of("pods/b").empty());
+  }
+  begin();
+  ASSERT_EQ(tables.put(txn_, "pods/b", "b"), 0);
+  commit();
+  tables.transaction_committed();
+  tables.collect(env_);
+  tables.transaction_aborted();  // nothing left to forget: the commit kept its slots
+  begin(MDB_RDONLY);
+  EXPECT_EQ(scan(tables),
+            (std::vector<std::pair<std::string, std::string>>{{"pods/a", "a"}, {"pods/b", "b"}}));
+  EXPECT_EQ(tables.index().slots_of("pods/b").size(), 1u);
+}
+
 TEST_F(ObjectTables, ACursorReadsPastManyKeysAndSkipsThoseItsSnapshotLacks) {
   object_tables tables = open_tables();
   begin();
