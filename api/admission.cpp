@@ -89,16 +89,6 @@ std::optional<api_error> check_against_schema(const resource_info& info, const j
   return std::nullopt;
 }
 
-const char kGenerateNameAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-
-std::string random_suffix() {
-  static thread_local std::mt19937 rng{std::random_device{}()};
-  std::uniform_int_distribution<size_t> pick(0, sizeof(kGenerateNameAlphabet) - 2);
-  std::string s;
-  for (int i = 0; i < 5; ++i) s.push_back(kGenerateNameAlphabet[pick(rng)]);
-  return s;
-}
-
 std::optional<api_error> reconcile_namespace(const resource_info& info, json::value& meta,
                                              const std::string& url_ns) {
   if (!info.namespaced) {
@@ -126,11 +116,20 @@ std::optional<api_error> reconcile_name(json::value& meta, const std::string& ur
   }
   const json::value* generate = meta.find("generateName");
   if (!has_name && generate && generate->is_string() && !generate->as_string().empty())
-    meta.set("name", generate->as_string() + random_suffix());
+    meta.set("name", name_from_generate_name(generate->as_string()));
   return std::nullopt;
 }
 
 }  // namespace
+
+std::string name_from_generate_name(std::string_view prefix) {
+  static constexpr std::string_view kAlphabet = "bcdfghjklmnpqrstvwxz2456789";
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<size_t> pick(0, kAlphabet.size() - 1);
+  std::string name(prefix);
+  for (int i = 0; i < 5; ++i) name.push_back(kAlphabet[pick(rng)]);
+  return name;
+}
 
 schema::check_mode to_check_mode(field_validation mode) {
   switch (mode) {

@@ -55,6 +55,10 @@ std::optional<api_error> admit_object(const resource_info& info, json::value& ob
                                       const std::string& url_ns, const std::string& url_name,
                                       write_kind kind);
 
+// A name for an object created with metadata.generateName `prefix`: the prefix and five random
+// characters.
+std::string name_from_generate_name(std::string_view prefix);
+
 // metadata.resourceVersion of an object as a number (0 when absent or empty); std::nullopt when
 // present but not a valid resource version.
 std::optional<uint64_t> object_resource_version(const json::value& obj);

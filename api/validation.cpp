@@ -2199,17 +2199,6 @@ __int128 milli_value(const schema::quantity& q) {
 
 namespace {
 
-// The cpu and memory amounts of a pod's containers, in thousandths.
-struct qos_sums {
-  static constexpr size_t kCpu = 0, kMemory = 1;
-  std::array<__int128, 2> amounts{};
-  std::array<bool, 2> present{};
-
-  size_t count() const { return size_t{present[kCpu]} + size_t{present[kMemory]}; }
-};
-
-// Adds the positive cpu and memory quantities of `list` to `sums`; returns how many of the two
-// it held.
 // milli_value of the usual spellings of a quantity, up to 9 digits and no suffix or one of
 // m k M G Ki Mi Gi, worked out without parsing it into a quantity; nullopt for the others.
 // (9 digits times 2^30 stays below the int64 bound parse_quantity clamps binary values to.)
@@ -2235,49 +2224,71 @@ std::optional<__int128> common_milli_value(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<__int128> qos_milli_value(const value& v) {
-  if (v.is_string())
-    if (auto amount = common_milli_value(v.as_string())) return amount;
-  auto q = quantity_of(v);
-  if (!q) return std::nullopt;
-  return milli_value(*q);
+std::optional<__int128> qos_milli_value(std::string_view text) {
+  if (auto amount = common_milli_value(text)) return amount;
+  schema::quantity q;
+  if (!schema::parse_quantity(text, &q)) return std::nullopt;
+  return milli_value(q);
 }
 
-size_t add_qos_amounts(const json::object& list, qos_sums& sums) {
-  std::array<bool, 2> found{};
+// Quantities as quantity_of reads them: strings, and integers in decimal.
+template <typename F>
+void for_each_quantity(const json::object& list, F f) {
   for (const auto& [name, v] : list) {
-    const size_t slot = name == "cpu" ? qos_sums::kCpu : name == "memory" ? qos_sums::kMemory : 2;
-    if (slot == 2) continue;
-    const std::optional<__int128> milli = qos_milli_value(v);
-    if (!milli) continue;
-    const __int128 amount = *milli;
-    if (amount <= 0) continue;
-    sums.amounts[slot] = std::min(sums.amounts[slot] + amount, kMilliLimit);  // no overflow
-    sums.present[slot] = true;
-    found[slot] = true;
+    if (v.is_string()) f(name, v.as_string());
+    if (v.is_int()) f(name, std::to_string(v.as_int()));
   }
-  return size_t{found[0]} + size_t{found[1]};
 }
 
 }  // namespace
 
+size_t qos_tally::slot_of(std::string_view resource) {
+  return resource == "cpu" ? kCpu : resource == "memory" ? kMemory : kOther;
+}
+
+void qos_tally::add(sums& to, std::string_view resource, std::string_view quantity, bool is_limit) {
+  const size_t slot = slot_of(resource);
+  if (slot == kOther) return;
+  const std::optional<__int128> milli = qos_milli_value(quantity);
+  if (!milli || *milli <= 0) return;
+  to.amounts[slot] = std::min(to.amounts[slot] + *milli, kMilliLimit);  // no overflow
+  to.present[slot] = true;
+  if (is_limit) container_limits_[slot] = true;
+}
+
+void qos_tally::end_container() {
+  if (!container_limits_[kCpu] || !container_limits_[kMemory]) guaranteed_ = false;
+  container_limits_ = {};
+}
+
+std::string_view qos_tally::qos_class() const {
+  auto count = [](const sums& s) { return size_t{s.present[kCpu]} + size_t{s.present[kMemory]}; };
+  if (count(requests_) == 0 && count(limits_) == 0) return "BestEffort";
+  bool guaranteed = guaranteed_;
+  for (size_t slot : {kCpu, kMemory}) {
+    if (!requests_.present[slot]) continue;
+    if (!limits_.present[slot] || limits_.amounts[slot] != requests_.amounts[slot])
+      guaranteed = false;
+  }
+  return guaranteed && count(requests_) == count(limits_) ? "Guaranteed" : "Burstable";
+}
+
 std::string pod_qos_class(const json::value& pod) {
   const value& spec = sub(pod, "spec");
-  qos_sums requests, limits;
-  bool guaranteed = true;
+  qos_tally tally;
   for (std::string_view list : {"containers", "initContainers"}) {
     for (const value& c : array_of(spec, list)) {
       const value& resources = sub(c, "resources");
-      add_qos_amounts(object_of(resources, "requests"), requests);
-      if (add_qos_amounts(object_of(resources, "limits"), limits) != 2) guaranteed = false;
+      for_each_quantity(
+          object_of(resources, "requests"),
+          [&](std::string_view name, std::string_view q) { tally.add_request(name, q); });
+      for_each_quantity(
+          object_of(resources, "limits"),
+          [&](std::string_view name, std::string_view q) { tally.add_limit(name, q); });
+      tally.end_container();
     }
   }
-  if (requests.count() == 0 && limits.count() == 0) return "BestEffort";
-  for (size_t slot : {qos_sums::kCpu, qos_sums::kMemory}) {
-    if (!requests.present[slot]) continue;
-    if (!limits.present[slot] || limits.amounts[slot] != requests.amounts[slot]) guaranteed = false;
-  }
-  return guaranteed && requests.count() == limits.count() ? "Guaranteed" : "Burstable";
+  return std::string(tally.qos_class());
 }
 
 // ---- Namespace, Node -----------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // defaulting (see api/defaults.hpp).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -86,5 +87,33 @@ void validate_pod_spec(const json::value& spec, const std::string& path,
 // The QoS class of a pod ("Guaranteed", "Burstable" or "BestEffort"), from the cpu and memory
 // requests and limits of its containers and init containers.
 std::string pod_qos_class(const json::value& pod);
+
+// The same worked out from the quantities of each container in turn: its requests and limits
+// (resource name and quantity text), then end_container().
+class qos_tally {
+ public:
+  void add_request(std::string_view resource, std::string_view quantity) {
+    add(requests_, resource, quantity, false);
+  }
+  void add_limit(std::string_view resource, std::string_view quantity) {
+    add(limits_, resource, quantity, true);
+  }
+  void end_container();
+  std::string_view qos_class() const;
+
+ private:
+  static constexpr size_t kCpu = 0, kMemory = 1, kOther = 2;
+  // Amounts in thousandths, saturating far beyond any real resource.
+  struct sums {
+    std::array<__int128, 2> amounts{};
+    std::array<bool, 2> present{};
+  };
+  static size_t slot_of(std::string_view resource);
+  void add(sums& to, std::string_view resource, std::string_view quantity, bool is_limit);
+
+  sums requests_, limits_;
+  std::array<bool, 2> container_limits_{};  // of the current container
+  bool guaranteed_ = true;                  // every container so far limits cpu and memory
+};
 
 }  // namespace kactor::api

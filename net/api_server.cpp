@@ -11,6 +11,7 @@
 #include "api/apply.hpp"
 #include "api/base64.hpp"
 #include "api/patch.hpp"
+#include "api/pod_create.hpp"
 #include "api/pod_subresources.hpp"
 #include "api/scale.hpp"
 #include "api/schema.hpp"
@@ -902,12 +903,36 @@ bool needs_cluster_ip(const json::value& svc) {
 
 void api_server::create(const std::shared_ptr<context>& ctx) {
   auto params = write_params_of(*ctx);
+  if (!params) return;
+  if (try_fast_pod_create(ctx, params->dry_run)) return;
   json::value obj;
-  if (!params || !decode_and_admit(*ctx, *params, api::write_kind::create, obj)) return;
+  if (!decode_and_admit(*ctx, *params, api::write_kind::create, obj)) return;
   // Unlike kube-apiserver, a create records no managedFields: building them took 60% of a pod
   // create's CPU. Tracking starts with the object's first server-side apply, which gives the
   // fields already set to the manager "before-first-apply"; later writes are tracked as kube does.
   submit_create(ctx, std::move(obj), params->dry_run);
+}
+
+// Submits a pod create admitted in one pass (api/pod_create.hpp); false when the body needs the
+// generic path.
+bool api_server::try_fast_pod_create(const std::shared_ptr<context>& ctx, bool dry_run) {
+  const auto& info = *ctx->r.resource;
+  if (info.kind != "Pod" || !info.group.empty() ||
+      api::body_format_of(ctx->req.content_type) != api::body_format::json)
+    return false;
+  std::optional<api::admitted_pod> pod = api::admit_pod_create(ctx->req.body, ctx->r.ns);
+  if (!pod) return false;
+  ctx->r.name = std::move(pod->name);
+  auto w = write_for(ctx->r, store::write_verb::create, dry_run);
+  w.prepared = std::make_shared<store::prepared_object>(store::prepared_object{
+      .kind = "Pod",
+      .api_version = "v1",
+      .generate_name = std::move(pod->generate_name),
+      .metadata_tail = std::move(pod->metadata_tail),
+      .rest = std::move(pod->rest),
+      .facts = std::make_shared<const api::object_facts>(std::move(pod->facts))});
+  submit_and_reply(writer_, std::move(w), ctx->reply, std::move(ctx->warnings), 201);
+  return true;
 }
 
 // Allocates a Service's cluster IP and submits the create of an admitted object.

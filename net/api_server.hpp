@@ -46,6 +46,7 @@ class api_server {
   void list(const std::shared_ptr<context>& ctx);
   void watch(const std::shared_ptr<context>& ctx);
   void create(const std::shared_ptr<context>& ctx);
+  bool try_fast_pod_create(const std::shared_ptr<context>& ctx, bool dry_run);
   void submit_create(const std::shared_ptr<context>& ctx, json::value obj, bool dry_run);
   void apply_create(const std::shared_ptr<context>& ctx, const parsed_patch& patch,
                     const write_params& params);
