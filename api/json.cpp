@@ -574,6 +574,12 @@ void write_value(writer& w, const value& v) {
 }  // namespace
 
 void append_quoted(std::string& out, std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  if (plain_prefix(p, p + s.size()) == s.size()) {
+    // Without a writer, whose headroom would be zero-filled and cut off again for a short append.
+    out.append(1, '"').append(s).append(1, '"');
+    return;
+  }
   writer w(out);
   write_quoted(w, s);
 }

@@ -44,6 +44,9 @@ void require(bool ok) {
 }
 
 constexpr int64_t kInt32Max = 2147483647;
+// Lists the fast path checks for duplicates pairwise (containers, volumes, mounts, port names)
+// are left to the generic path past this length, which keeps each check short.
+constexpr size_t kMostListed = 64;
 constexpr int64_t kInt64Max = INT64_MAX;
 
 // ---- Values of the types the schema gives them ---------------------------------------------
@@ -91,6 +94,13 @@ bool valid(const std::vector<std::string>& problems) {
   return problems.empty();
 }
 
+// Adds `name` to `names`, refusing a duplicate.
+template <typename List>
+void add_unique(List& names, std::string_view name) {
+  require(names.size() < kMostListed && std::find(names.begin(), names.end(), name) == names.end());
+  names.push_back(name);
+}
+
 // ---- Writing -------------------------------------------------------------------------------
 
 void write_int(std::string& out, int64_t v) {
@@ -128,10 +138,9 @@ void write_string_map(std::string& out, const string_pairs& entries) {
 
 // A JSON map of strings, refused with a duplicate key (the generic path reports those).
 string_pairs read_string_map(element e) {
-  constexpr size_t kMostEntries = 64;  // checked for duplicates pairwise
   string_pairs entries;
   for (auto [key, v] : object(e)) {
-    require(entries.size() < kMostEntries);
+    require(entries.size() < kMostListed);
     for (const auto& seen : entries) require(seen.first != key);
     entries.emplace_back(key, text(v));
   }
@@ -872,8 +881,7 @@ class pod_reader {
       empty_dir_source(v, out);
     });
     require(sources <= 1 && !name.empty() && valid(is_dns1123_label(name)));
-    require(std::find(volumes_.begin(), volumes_.end(), name) == volumes_.end());
-    volumes_.push_back(name);
+    add_unique(volumes_, name);
     writer.defaults_follow();
     if (sources == 0 && add_default(writer, members, seen, volume_key::empty_dir)) out += "{}";
     writer.close();
@@ -972,9 +980,7 @@ class pod_reader {
       }
     });
     require(!image.empty() && !name.empty() && valid(is_dns1123_label(name)));
-    require(std::find(container_names_.begin(), container_names_.end(), name) ==
-            container_names_.end());
-    container_names_.push_back(name);
+    add_unique(container_names_, name);
     writer.defaults_follow();
     if (add_default(writer, members, seen, container_key::resources)) out += "{}";
     if (!(seen & members.of(container_key::resources).bit)) qos_.end_container();
@@ -996,9 +1002,10 @@ class pod_reader {
       const uint64_t seen = walk(object(item), members, &writer, [&](port_key id, element m) {
         if (id == port_key::name) {
           std::string_view name = text(m);
-          require(name.empty() || (valid(is_valid_port_name(name)) &&
-                                   std::find(names.begin(), names.end(), name) == names.end()));
-          if (!name.empty()) names.push_back(name);
+          if (!name.empty()) {
+            require(valid(is_valid_port_name(name)));
+            add_unique(names, name);
+          }
           return json::append_quoted(o, name);
         }
         if (id == port_key::container_port) {
@@ -1036,8 +1043,8 @@ class pod_reader {
       json::append_quoted(out, s);
     });
     require(!name.empty() && !path.empty());
-    require(std::find(mount_paths.begin(), mount_paths.end(), path) == mount_paths.end());
-    mount_paths.push_back(path);
+    add_unique(mount_paths, path);
+    require(mounted_volumes_.size() < kMostListed);
     mounted_volumes_.push_back(name);
     writer.close();
   }

@@ -181,6 +181,17 @@ TEST(PodCreate, LeavesDoubtfulBodiesToTheGenericPath) {
   EXPECT_FALSE(admit_pod_create(body, "Default").has_value());
 }
 
+TEST(PodCreate, LongListsTakeTheGenericPath) {
+  std::string volumes;
+  for (int i = 0; i < 70; ++i)
+    volumes += std::string(i ? "," : "") + R"({"name":"v)" + std::to_string(i) + "\"}";
+  const std::string body =
+      R"({"metadata":{"name":"many"},"spec":{"containers":[{"name":"c","image":"i"}],"volumes":[)" +
+      volumes + "]}}";
+  EXPECT_FALSE(admit_pod_create(body, "default").has_value());
+  EXPECT_TRUE(generic(body, "default").has_value());
+}
+
 TEST(PodCreate, GeneratesNames) {
   std::string body = kSmallPod;
   body.replace(body.find(R"("name":"web")"), 12, R"("generateName":"web-")");
