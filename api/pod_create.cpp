@@ -649,12 +649,16 @@ class pod_reader {
       pod_.generate_name = "\"generateName\":";
       json::append_quoted(pod_.generate_name, generate_name);
     }
-    if (labels) write_labels(*labels);
-    if (annotations) write_annotations(*annotations);
+    string_pairs label_list, annotation_list;
+    if (labels) label_list = read_labels(*labels);
+    if (annotations) annotation_list = read_annotations(*annotations);
+    pod_.metadata_tail.reserve(encoded_size(label_list) + encoded_size(annotation_list) + 32);
+    if (labels) append_tail("labels", label_list);
+    if (annotations) append_tail("annotations", annotation_list);
   }
 
-  void write_labels(element v) {
-    const string_pairs labels = read_string_map(v);
+  string_pairs read_labels(element v) {
+    string_pairs labels = read_string_map(v);
     size_t bytes = 0;
     for (const auto& [key, value] : labels) {
       require(valid(is_qualified_name(key)) && valid(is_valid_label_value(value)));
@@ -662,19 +666,26 @@ class pod_reader {
     }
     pod_.facts.labels.reserve(labels.size(), bytes);
     for (const auto& [key, value] : labels) pod_.facts.labels.insert_or_assign(key, value);
-    append_tail("labels", labels);
+    return labels;
   }
 
-  void write_annotations(element v) {
+  static string_pairs read_annotations(element v) {
     constexpr size_t kMostBytes = 128 * 1024;  // half of what validation allows in all
-    const string_pairs annotations = read_string_map(v);
+    string_pairs annotations = read_string_map(v);
     size_t bytes = 0;
     for (const auto& [key, value] : annotations) {
       require(valid(is_qualified_name(key)));  // then valid lowercased too, as checked
       bytes += key.size() + value.size();
     }
     require(bytes <= kMostBytes);
-    append_tail("annotations", annotations);
+    return annotations;
+  }
+
+  // The length of a map's JSON when nothing in it needs escaping.
+  static size_t encoded_size(const string_pairs& entries) {
+    size_t bytes = 16;
+    for (const auto& [key, value] : entries) bytes += key.size() + value.size() + 6;
+    return bytes;
   }
 
   void append_tail(std::string_view key, const string_pairs& entries) {
