@@ -57,6 +57,7 @@
 #include "api/apply.hpp"
 #include "api/json.hpp"
 #include "api/patch.hpp"
+#include "api/pod_create.hpp"
 #include "api/resources.hpp"
 #include "api/scale.hpp"
 #include "api/schema.hpp"
@@ -280,6 +281,9 @@ void run_targets(const std::string& input, uint64_t iteration) {
   guard("json::parse_yaml", [&] { yaml_ok = json::parse_yaml(body, parsed_yaml).ok; });
   if (json_ok) guard("json::dump", [&] { (void)json::dump(parsed_json); });
   if (yaml_ok) guard("json::dump(yaml)", [&] { (void)json::dump(parsed_yaml); });
+
+  // The one-pass pod admission (it must only ever answer or decline).
+  guard("api::admit_pod_create", [&] { (void)api::admit_pod_create(body, "default"); });
 
   // Whole-object decoding and admission.
   for (const api::resource_info* info : f.kinds) {
