@@ -157,10 +157,12 @@ class known_members {
     int rank;
     uint64_t bit;            // in a mask of the members seen
     std::string_view field;  // "\"name\":", what the member's text starts with
+    bool nullable;           // may be null (the visitor sees it); others may not
   };
 
   known_members(std::string_view message,
-                std::initializer_list<std::pair<std::string_view, Id>> ids) {
+                std::initializer_list<std::pair<std::string_view, Id>> ids,
+                std::initializer_list<Id> nullable = {}) {
     const schema::message_type* type = schema::find_message(message);
     std::vector<std::pair<std::string_view, entry>> entries;
     fields_.reserve(ids.size());  // entries point into it
@@ -169,7 +171,8 @@ class known_members {
       std::optional<int> rank = type ? type->json_position(name) : std::nullopt;
       if (!rank) throw std::logic_error("pod_create: no field " + std::string(name));
       const std::string& field = fields_.emplace_back("\"" + std::string(name) + "\":");
-      entries.emplace_back(name, entry{id, *rank, bit, field});
+      const bool null_ok = std::find(nullable.begin(), nullable.end(), id) != nullable.end();
+      entries.emplace_back(name, entry{id, *rank, bit, field, null_ok});
       by_id_[static_cast<size_t>(id)] = entries.back().second;
       bit <<= 1;
     }
@@ -271,14 +274,15 @@ class object_writer {
   small_list<placed, 32> members_;
 };
 
-// Walks an object's members through `members`, refusing unknown, repeated and null ones. With
+// Walks an object's members through `members`, refusing unknown and repeated ones, and nulls
+// where `members` does not allow them. With
 // `out`, writes each key before `visit` writes its value. Returns the mask of the members seen.
 template <typename Id, typename Visit>
 uint64_t walk(json_object obj, const known_members<Id>& members, object_writer* out, Visit visit) {
   uint64_t seen = 0;
   for (auto [key, v] : obj) {
     const auto& m = members[key];
-    require((seen & m.bit) == 0 && v.type() != element_type::NULL_VALUE);
+    require((seen & m.bit) == 0 && (m.nullable || v.type() != element_type::NULL_VALUE));
     seen |= m.bit;
     if (out) out->member(m.rank, m.field);
     visit(m.id, v);
@@ -290,7 +294,7 @@ uint64_t walk(json_object obj, const known_members<Id>& members, object_writer* 
 
 const std::string kCore = "k8s.io.api.core.v1.";
 
-enum class meta_key { name, generate_name, ns, labels, annotations, count };
+enum class meta_key { name, generate_name, ns, creation_timestamp, labels, annotations, count };
 enum class spec_key {
   volumes,
   containers,
@@ -366,8 +370,10 @@ const known_members<meta_key>& meta_members() {
                                   {{"name", k::name},
                                    {"generateName", k::generate_name},
                                    {"namespace", k::ns},
+                                   {"creationTimestamp", k::creation_timestamp},
                                    {"labels", k::labels},
-                                   {"annotations", k::annotations}});
+                                   {"annotations", k::annotations}},
+                                  {k::creation_timestamp});
   return m;
 }
 
@@ -574,12 +580,14 @@ class pod_reader {
   explicit pod_reader(std::string_view url_ns) : ns_(url_ns) {}
 
   admitted_pod read(json_object root) {
-    enum class top { api_version, kind, metadata, spec, count };
+    enum class top { api_version, kind, metadata, spec, status, count };
     static const known_members<top> members(kCore + "Pod", {{"apiVersion", top::api_version},
                                                             {"kind", top::kind},
                                                             {"metadata", top::metadata},
-                                                            {"spec", top::spec}});
+                                                            {"spec", top::spec},
+                                                            {"status", top::status}});
     pod_.rest.reserve(2048);
+    bool status_first = false;  // the new status takes the place of the body's
     const uint64_t seen = walk(root, members, nullptr, [&](top id, element v) {
       switch (id) {
         case top::api_version:
@@ -595,14 +603,24 @@ class pod_reader {
           pod_.rest += "\"spec\":";
           spec(object(v));
           break;
+        case top::status:  // kubectl sends {}; a status with content is checked the generic way
+          require(object(v).size() == 0);
+          status_first = pod_.rest.empty();
+          break;
         case top::count:
           break;
       }
     });
     require((seen & members.of(top::metadata).bit) && (seen & members.of(top::spec).bit));
-    pod_.rest += ",\"status\":{\"phase\":\"Pending\",\"qosClass\":\"";
-    pod_.rest += qos_.qos_class();
-    pod_.rest += "\"}";
+    std::string status = "\"status\":{\"phase\":\"Pending\",\"qosClass\":\"";
+    status += qos_.qos_class();
+    status += "\"}";
+    if (status_first) {
+      pod_.rest.insert(0, status + ",");
+    } else {
+      pod_.rest += ',';
+      pod_.rest += status;
+    }
     for (std::string_view volume : mounted_volumes_)
       require(std::find(volumes_.begin(), volumes_.end(), volume) != volumes_.end());
     spec_facts();
@@ -627,6 +645,9 @@ class pod_reader {
           break;
         case meta_key::ns:
           require(text(v).empty() || text(v) == ns_);
+          break;
+        case meta_key::creation_timestamp:  // the store sets it; kubectl sends null
+          require(v.type() == element_type::NULL_VALUE);
           break;
         case meta_key::labels:
           labels = v;
