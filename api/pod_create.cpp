@@ -357,8 +357,7 @@ enum class exec_key { command, count };
 enum class http_get_key { path, port, scheme, count };
 enum class tcp_socket_key { port, count };
 enum class volume_key { name, config_map, secret, empty_dir, count };
-enum class config_map_key { name, default_mode, optional, count };
-enum class secret_key { secret_name, default_mode, optional, count };
+enum class source_key { name, default_mode, optional, count };  // configMap, secret
 enum class empty_dir_key { medium, count };
 enum class toleration_key { key, op, value, effect, seconds, count };
 
@@ -495,19 +494,19 @@ const known_members<volume_key>& volume_members() {
   return m;
 }
 
-const known_members<config_map_key>& config_map_members() {
-  using k = config_map_key;
+const known_members<source_key>& config_map_members() {
+  using k = source_key;
   static const known_members<k> m(
       kCore + "ConfigMapVolumeSource",
       {{"name", k::name}, {"defaultMode", k::default_mode}, {"optional", k::optional}});
   return m;
 }
 
-const known_members<secret_key>& secret_members() {
-  using k = secret_key;
-  static const known_members<k> m(kCore + "SecretVolumeSource", {{"secretName", k::secret_name},
-                                                                 {"defaultMode", k::default_mode},
-                                                                 {"optional", k::optional}});
+const known_members<source_key>& secret_members() {
+  using k = source_key;
+  static const known_members<k> m(
+      kCore + "SecretVolumeSource",
+      {{"secretName", k::name}, {"defaultMode", k::default_mode}, {"optional", k::optional}});
   return m;
 }
 
@@ -908,8 +907,8 @@ class pod_reader {
         return json::append_quoted(out, name);
       }
       ++sources;
-      if (id == volume_key::config_map) return config_map_source(v, out);
-      if (id == volume_key::secret) return secret_source(v, out);
+      if (id == volume_key::config_map) return named_source(v, config_map_members(), out);
+      if (id == volume_key::secret) return named_source(v, secret_members(), out);
       empty_dir_source(v, out);
     });
     require(sources <= 1 && !name.empty() && valid(is_dns1123_label(name)));
@@ -919,39 +918,17 @@ class pod_reader {
     writer.close();
   }
 
-  static void config_map_source(element v, std::string& out) {
-    const auto& members = config_map_members();
-    bool named = false;
+  // A configMap or secret source: its name (required), defaultMode (default 0644) and optional.
+  static void named_source(element v, const known_members<source_key>& members, std::string& out) {
     object_writer writer(out);
-    const uint64_t seen = walk(object(v), members, &writer, [&](config_map_key id, element m) {
-      if (id == config_map_key::name) {
-        named = true;
-        return json::append_quoted(out, nonempty_text(m));
-      }
-      if (id == config_map_key::default_mode) return write_int(out, integer(m, 0, 0777));
+    const uint64_t seen = walk(object(v), members, &writer, [&](source_key id, element m) {
+      if (id == source_key::name) return json::append_quoted(out, nonempty_text(m));
+      if (id == source_key::default_mode) return write_int(out, integer(m, 0, 0777));
       write_bool(out, boolean(m));
     });
-    require(named);
+    require(seen & members.of(source_key::name).bit);
     writer.defaults_follow();
-    if (add_default(writer, members, seen, config_map_key::default_mode)) out += "420";
-    writer.close();
-  }
-
-  static void secret_source(element v, std::string& out) {
-    const auto& members = secret_members();
-    bool named = false;
-    object_writer writer(out);
-    const uint64_t seen = walk(object(v), members, &writer, [&](secret_key id, element m) {
-      if (id == secret_key::secret_name) {
-        named = true;
-        return json::append_quoted(out, nonempty_text(m));
-      }
-      if (id == secret_key::default_mode) return write_int(out, integer(m, 0, 0777));
-      write_bool(out, boolean(m));
-    });
-    require(named);
-    writer.defaults_follow();
-    if (add_default(writer, members, seen, secret_key::default_mode)) out += "420";
+    if (add_default(writer, members, seen, source_key::default_mode)) out += "420";
     writer.close();
   }
 
