@@ -44,10 +44,10 @@ void require(bool ok) {
 }
 
 constexpr int64_t kInt32Max = 2147483647;
+constexpr int64_t kInt64Max = INT64_MAX;
 // Lists the fast path checks for duplicates pairwise (containers, volumes, mounts, port names)
 // are left to the generic path past this length, which keeps each check short.
 constexpr size_t kMostListed = 64;
-constexpr int64_t kInt64Max = INT64_MAX;
 
 // ---- Values of the types the schema gives them ---------------------------------------------
 
@@ -275,8 +275,8 @@ class object_writer {
 };
 
 // Walks an object's members through `members`, refusing unknown and repeated ones, and nulls
-// where `members` does not allow them. With
-// `out`, writes each key before `visit` writes its value. Returns the mask of the members seen.
+// where `members` does not allow them. With `out`, writes each key before `visit` writes its
+// value. Returns the mask of the members seen.
 template <typename Id, typename Visit>
 uint64_t walk(json_object obj, const known_members<Id>& members, object_writer* out, Visit visit) {
   uint64_t seen = 0;
@@ -1086,8 +1086,8 @@ class pod_reader {
                          [](const auto& a, const auto& b) { return a.resource < b.resource; });
     }
     object_writer writer(out);
-    for (auto [key, m] : object(v)) {
-      const auto& member = members[key];
+    for (auto field : object(v)) {
+      const auto& member = members[field.key];
       writer.member(member.rank, member.field);
       write_quantities(out, member.id == resources_key::limits ? *limits : *requests);
     }
